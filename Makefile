@@ -1,0 +1,41 @@
+# The two commands a newcomer types: `make run` and `make test`. Both install into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLES := tests/fixtures/samples
+# The strict editable install links files, so a new module or package needs a reinstall: folders change
+# their modification time when a file is added or removed, which re-runs the install.
+SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/null)
+
+.PHONY: install test lint format run bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(SOURCE_DIRS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" "setuptools>=77" wheel
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src config tests
+	$(BIN)/ruff format --check src config tests
+	$(BIN)/mypy src config tests
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format src config tests
+	$(BIN)/ruff check --fix src config tests
+
+run: install
+	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv
+
+bench: install
+	$(BIN)/python tests/benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

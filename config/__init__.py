@@ -1,0 +1,1 @@
+"""Settings and the composition root that wires adapters to the core's ports."""

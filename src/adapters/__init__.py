@@ -1,0 +1,1 @@
+"""Adapters: technology behind the core's ports."""

@@ -1,0 +1,1 @@
+"""Spreadsheet readers: turn uploaded files into sheets of cells."""

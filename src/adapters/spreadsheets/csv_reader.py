@@ -1,0 +1,96 @@
+"""CSV as management systems export it: UTF-8 (with or without BOM) or Windows-1252, any of the usual
+delimiters, CRLF, title blocks, empty trailing rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
+from prorata.domain.readings.sheet import Cell, Sheet, Workbook
+
+_DELIMITERS = (";", ",", "\t", "|")
+_SNIFF_LINES = 30
+_BINARY_MAGIC = {
+    b"PK\x03\x04": "a zip archive (XLSX or ODS)",
+    b"\xd0\xcf\x11\xe0": "a legacy Excel (XLS) file",
+}
+
+
+class CsvSpreadsheetReader:
+    def __init__(self, limits: FileLimits | None = None) -> None:
+        self.limits = limits or FileLimits()
+
+    def read(self, path: Path) -> Workbook:
+        name = path.name
+        with path.open("rb") as handle:
+            raw = handle.read(self.limits.max_bytes + 1)
+        if len(raw) > self.limits.max_bytes:
+            raise too_large(name, f"larger than the limit of {self.limits.max_bytes} bytes")
+        for magic, what in _BINARY_MAGIC.items():
+            if raw.startswith(magic):
+                raise unsupported(name, f"this is {what}, not a CSV text file")
+        if b"\x00" in raw:
+            raise unsupported(name, "holds binary data (NUL bytes), not CSV text")
+        text = decode(raw)
+        delimiter = detect_delimiter(text)
+        rows = self._rows(name, text, delimiter)
+        return Workbook(name, (Sheet(path.stem, rows),), decimal_hint="," if delimiter == ";" else ".")
+
+    def _rows(self, name: str, text: str, delimiter: str) -> tuple[tuple[Cell, ...], ...]:
+        rows: list[tuple[Cell, ...]] = []
+        try:
+            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                if len(rows) >= self.limits.max_rows:
+                    raise too_large(name, f"more than {self.limits.max_rows} rows")
+                if len(record) > self.limits.max_columns:
+                    raise too_large(
+                        name, f"row {len(rows) + 1} has more than {self.limits.max_columns} columns"
+                    )
+                if any(len(cell) > self.limits.max_cell_chars for cell in record):
+                    raise too_large(
+                        name,
+                        f"row {len(rows) + 1} has a cell longer than {self.limits.max_cell_chars} characters",
+                    )
+                rows.append(tuple(cell or None for cell in record))
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise too_large(name, f"row {len(rows) + 1} has a cell larger than the field limit") from None
+            raise unsupported(name, f"malformed CSV near row {len(rows) + 1}: {error}") from None
+        while rows and all(cell is None or not str(cell).strip() for cell in rows[-1]):
+            rows.pop()
+        return tuple(rows)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else Windows-1252."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Five bytes are unassigned in Windows-1252; Latin-1 maps every byte, so nothing is lost.
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines most consistently into more than one field."""
+    lines = [line for line in text.splitlines()[: _SNIFF_LINES * 2] if line.strip()][:_SNIFF_LINES]
+    best, best_score = _DELIMITERS[0], 0
+    for delimiter in _DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        score = count * 1000 + width
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best

@@ -1,0 +1,23 @@
+"""Bounds every reader enforces on untrusted files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    max_bytes: int = 50 * 1024 * 1024
+    max_rows: int = 1_000_000
+    max_columns: int = 256
+    max_cell_chars: int = 1_000
+
+
+def too_large(file_name: str, why: str) -> InvalidInput:
+    return InvalidInput([Problem(ErrorCode.FILE_TOO_LARGE, f"{file_name}: {why}")])
+
+
+def unsupported(file_name: str, why: str) -> InvalidInput:
+    return InvalidInput([Problem(ErrorCode.UNSUPPORTED_FILE, f"{file_name}: {why}")])

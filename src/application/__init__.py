@@ -1,0 +1,1 @@
+"""Use cases: they orchestrate the domain through its ports."""

@@ -1,0 +1,74 @@
+"""Use case: simulate a settlement from a contract request, optionally with readings from a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prorata.application.contract_request import parse_request
+from prorata.application.json_fields import FieldReader
+from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
+from prorata.domain.problems import InvalidInput, Problem
+from prorata.domain.readings.extract import extract_readings
+from prorata.domain.readings.headers import Field
+from prorata.domain.readings.merge import merge_readings
+from prorata.domain.settlement.engine import prorate
+from prorata.domain.settlement.request import SettlementRequest
+from prorata.domain.settlement.result import SettlementResult
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingsFile:
+    path: Path
+    mapping: object | None = None
+
+
+def simulate(
+    request: object, reader: SpreadsheetReader, readings: ReadingsFile | None = None
+) -> SettlementResult:
+    """Prorate the contract `request` (parsed JSON), with the readings of `readings` merged into its
+    units. Raises InvalidInput with every problem found across the request, the mapping and the file."""
+    problems: list[Problem] = []
+    parsed: SettlementRequest | None = None
+    try:
+        parsed = parse_request(request)
+    except InvalidInput as error:
+        problems.extend(error.problems)
+    if readings is not None:
+        try:
+            parsed = _with_file_readings(parsed, readings, reader)
+        except InvalidInput as error:
+            problems.extend(error.problems)
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    return prorate(parsed)
+
+
+def _with_file_readings(
+    request: SettlementRequest | None, readings: ReadingsFile, reader: SpreadsheetReader
+) -> SettlementRequest | None:
+    mapping = parse_mapping(readings.mapping) if readings.mapping is not None else None
+    workbook = reader.read(readings.path)
+    found = extract_readings(workbook.sheets[0], mapping, workbook.decimal_hint)
+    problems = list(found.problems)
+    merged = None
+    if request is not None:
+        try:
+            merged = merge_readings(request, found.readings)
+        except InvalidInput as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InvalidInput(sorted(problems, key=lambda p: p.row or 0))
+    return merged
+
+
+def parse_mapping(data: object) -> dict[Field, str]:
+    """A mapping (`{"unit": "Ref. Piso", "current": "L.Act"}`) from field to the header naming it."""
+    problems: list[Problem] = []
+    reader = FieldReader(data, "mapping", problems)
+    names = [f.value for f in Field]
+    reader.only(names)
+    mapping = {Field(name): header for name in names if (header := reader.text(name)) is not None}
+    if problems:
+        raise InvalidInput(problems)
+    return mapping

@@ -1,0 +1,30 @@
+"""Weights of the fixed keys: ownership coefficient, floor area, equal shares."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from prorata.domain.problems import ErrorCode, Problem
+from prorata.domain.settlement.request import FixedKey, Unit
+
+
+def key_weights(key: FixedKey, units: tuple[Unit, ...]) -> tuple[list[Decimal] | None, list[Problem]]:
+    """The units' weights under `key`, or None with a problem for each unit lacking the figure."""
+    if key is FixedKey.EQUAL:
+        return [Decimal(1)] * len(units), []
+    weights: list[Decimal] = []
+    problems: list[Problem] = []
+    for index, unit in enumerate(units):
+        value = unit.coefficient if key is FixedKey.COEFFICIENT else unit.area
+        if value is None:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_REQUEST,
+                    f"unit {unit.code} needs a {key.value}: a cost line is shared by it",
+                    unit=unit.code,
+                    field=f"units[{index}].{key.value}",
+                )
+            )
+        else:
+            weights.append(value)
+    return (None if problems else weights), problems

@@ -1,0 +1,1 @@
+"""Thin entrypoints: parse, call a use case, format."""

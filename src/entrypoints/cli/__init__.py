@@ -1,0 +1,1 @@
+"""The `prorata` command line."""

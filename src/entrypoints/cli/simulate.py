@@ -1,0 +1,62 @@
+"""`prorata simulate REQUEST.json [--readings FILE] [--mapping MAPPING.json] [--format json|text]`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prorata.application.contract_result import errors_json, result_json
+from prorata.application.simulate import ReadingsFile, simulate
+from prorata.config.bootstrap import bootstrap
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+from prorata.entrypoints.cli.text_report import problems_text, settlement_text
+
+# The contract's exit code for invalid input.
+INVALID_INPUT = 2
+
+
+@click.command("simulate")
+@click.argument("request", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--readings", type=click.Path(dir_okay=False, path_type=Path), help="CSV with meter readings.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), help="JSON: field -> header.")
+@click.option("--format", "output", type=click.Choice(["json", "text"]), default="text", show_default=True)
+def simulate_command(request: Path, readings: Path | None, mapping: Path | None, output: str) -> None:
+    """Prorate a settlement request (contract v1) and print every receipt."""
+    components = bootstrap()
+    try:
+        data = _load_json(request, "request")
+        readings_file = None
+        if readings is not None:
+            mapping_data = _load_json(mapping, "mapping") if mapping is not None else None
+            readings_file = ReadingsFile(readings, mapping_data)
+        result = simulate(data, components.spreadsheet_reader, readings_file)
+    except InvalidInput as error:
+        if output == "json":
+            click.echo(json.dumps(errors_json(error.problems), ensure_ascii=False, indent=2))
+        else:
+            click.echo(problems_text(error.problems), err=True)
+        sys.exit(INVALID_INPUT)
+    if output == "json":
+        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(settlement_text(result))
+
+
+def _load_json(path: Path, what: str) -> Any:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
+        return json.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise _invalid(f"{what} {path}: cannot be read: {error}", what) from None
+    except json.JSONDecodeError as error:
+        raise _invalid(
+            f"{what} {path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})", what
+        ) from None
+
+
+def _invalid(message: str, field: str) -> InvalidInput:
+    return InvalidInput([Problem(ErrorCode.INVALID_REQUEST, message, field=field)])

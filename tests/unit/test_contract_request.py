@@ -1,0 +1,110 @@
+"""The JSON side of the contract: what an `invalid_request` names."""
+
+from typing import Any
+
+import pytest
+
+from tests.contract import errors, settle, unit
+
+
+def base(**changes: Any) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "service": "heating",
+        "period": {"from": "2026-09-01", "to": "2026-10-31"},
+        "currency": "EUR",
+        "consumption_share": "0",
+        "costs": [{"concept": "Fee", "amount": "10.00"}],
+        "units": [unit("A"), unit("B")],
+    }
+    request.update(changes)
+    return request
+
+
+def test_a_minimal_request_takes_the_contracts_defaults() -> None:
+    result = settle(
+        {
+            "costs": [{"concept": "Fee", "amount": "10.00"}],
+            "units": [{"unit": "A", "coefficient": "1", "readings": [{"consumption": "3"}]}],
+        }
+    )
+    assert (result["currency"], result["total"], result["pools"][0]["part"]) == (
+        "EUR",
+        "10.00",
+        "consumption",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"extra": 1}, "extra"),
+        ({"consumption_share": 0.7}, "consumption_share"),
+        ({"consumption_share": "1.5"}, "consumption_share"),
+        ({"fixed_key": "volume"}, "fixed_key"),
+        ({"service": "steam"}, "service"),
+        ({"currency": "euro"}, "currency"),
+        ({"period": {"from": "2026-10-31", "to": "2026-09-01"}}, "period.to"),
+        ({"estimation": {"method": "guess"}}, "estimation.method"),
+        ({"estimation": "sometimes"}, "estimation"),
+        ({"costs": []}, "costs"),
+        ({"units": "A,B"}, "units"),
+        ({"costs": [{"concept": "Fee"}]}, "costs[0].amount"),
+        ({"costs": [{"concept": "Fee", "amount": "10.005"}]}, "costs[0].amount"),
+        ({"costs": [{"concept": "Fee", "amount": "1e3"}]}, "costs[0].amount"),
+        ({"costs": [{"amount": "10.00"}]}, "costs[0].concept"),
+        ({"costs": [{"concept": "W", "tariff": {"blocks": []}}]}, "costs[0].tariff.blocks"),
+        (
+            {
+                "costs": [
+                    {
+                        "concept": "W",
+                        "consumption_share": "1",
+                        "tariff": {"blocks": [{"up_to": None, "price": "1"}]},
+                    }
+                ]
+            },
+            "costs[0].consumption_share",
+        ),
+        (
+            {
+                "costs": [
+                    {
+                        "concept": "W",
+                        "tariff": {"blocks": [{"up_to": None, "price": "1"}, {"up_to": "5", "price": "2"}]},
+                    }
+                ]
+            },
+            "costs[0].tariff.blocks",
+        ),
+        ({"units": [unit("A"), unit(" a ")]}, "units[1].unit"),
+        ({"units": [unit("A", coefficient="-1")]}, "units[0].coefficient"),
+        ({"units": [unit("A", colour="red")]}, "units[0].colour"),
+        ({"units": [unit("A", metered="no")]}, "units[0].metered"),
+        ({"units": [unit("A", readings=[{"meter": "M", "previous": "1"}])]}, "units[0].readings[0]"),
+        (
+            {
+                "units": [
+                    unit("A", readings=[{"meter": "M", "previous": "1", "current": "2", "consumption": "1"}])
+                ]
+            },
+            "units[0].readings[0]",
+        ),
+        (
+            {"units": [unit("A", readings=[{"meter": "M", "consumption": "1", "date": "31/03/2026"}])]},
+            "units[0].readings[0].date",
+        ),
+    ],
+)
+def test_names_the_field_that_breaks_the_contract(changes: dict[str, Any], field: str) -> None:
+    found = errors(base(**changes))
+    assert [(e["code"], e["field"]) for e in found] == [("invalid_request", field)]
+
+
+def test_reports_every_bad_field_at_once() -> None:
+    found = errors(base(currency="euro", fixed_key="volume", units=[unit("A", area="big")]))
+    assert sorted(e["field"] for e in found) == ["currency", "fixed_key", "units[0].area"]
+
+
+def test_a_key_a_unit_lacks_is_named() -> None:
+    found = errors(base(fixed_key="area", units=[{"unit": "A", "coefficient": "1"}, unit("B")]))
+    assert [(e["code"], e["field"], e["unit"]) for e in found] == [("invalid_request", "units[0].area", "A")]
