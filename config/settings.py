@@ -11,14 +11,20 @@ from pathlib import Path
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
+    database_url: str
     max_file_bytes: int
     max_file_rows: int
+    max_body_bytes: int
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        data_dir = Path(env.get("PRORATA_DATA_DIR", "var"))
         return cls(
-            data_dir=Path(env.get("PRORATA_DATA_DIR", "var")),
+            data_dir=data_dir,
+            database_url=env.get("PRORATA_DATABASE_URL")
+            or f"sqlite:///{(data_dir / 'prorata.db').resolve()}",
             max_file_bytes=int(env.get("PRORATA_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
             max_file_rows=int(env.get("PRORATA_MAX_FILE_ROWS", "1000000")),
+            max_body_bytes=int(env.get("PRORATA_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
         )

@@ -30,24 +30,29 @@ _UNIT = {"unit", "coefficient", "area", "metered", "readings"}
 _READING = {"meter", "previous", "current", "consumption", "factor", "rollover", "date"}
 
 
-def parse_request(data: object) -> SettlementRequest:
+def parse_request(data: object, units: tuple[Unit, ...] | None = None) -> SettlementRequest:
     """The request, or InvalidInput with an `invalid_request` problem for every field that breaks the
-    contract; each names the field (`costs[1].amount`)."""
+    contract; each names the field (`costs[1].amount`). With `units`, the JSON holds only the terms
+    (no `units` field) and these units are settled, as for a settlement kept for a community."""
     problems: list[Problem] = []
     top = FieldReader(data, "", problems)
-    top.only(_TOP)
+    top.only(_TOP if units is None else _TOP - {"units"})
     share = top.decimal("consumption_share", minimum=ZERO, maximum=ONE)
     key = top.choice("fixed_key", FixedKey, FixedKey.COEFFICIENT, _KEYS)
     costs = [
         _cost(item, f"costs[{i}]", problems, ONE if share is None else share, key)
         for i, item in enumerate(top.items("costs", required=True))
     ]
-    units = [_unit(item, f"units[{i}]", problems) for i, item in enumerate(top.items("units", required=True))]
+    parsed_units: list[Unit | None] = (
+        [_unit(item, f"units[{i}]", problems) for i, item in enumerate(top.items("units", required=True))]
+        if units is None
+        else list(units)
+    )
     if top.data.get("costs") == []:
         top.refuse("costs", "must hold at least one cost line")
     if top.data.get("units") == []:
         top.refuse("units", "must hold at least one unit")
-    _refuse_duplicate_units(units, problems)
+    _refuse_duplicate_units(parsed_units, problems)
     currency = top.text("currency", default="EUR")
     if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isupper()):
         top.refuse("currency", "must be an ISO 4217 code such as EUR")
@@ -58,7 +63,7 @@ def parse_request(data: object) -> SettlementRequest:
         raise InvalidInput(problems)
     return SettlementRequest(
         costs=tuple(c for c in costs if c is not None),
-        units=tuple(u for u in units if u is not None),
+        units=tuple(u for u in parsed_units if u is not None),
         service=service,
         currency=currency or "EUR",
         period=period,
@@ -123,7 +128,7 @@ def _unit(data: object, path: str, problems: list[Problem]) -> Unit | None:
     area = unit.decimal("area", minimum=ZERO)
     metered = unit.boolean("metered", True)
     readings = [
-        _reading(item, f"{path}.readings[{i}]", problems, code)
+        parse_reading(item, f"{path}.readings[{i}]", problems, code)
         for i, item in enumerate(unit.items("readings"))
     ]
     if len(problems) > before or code is None:
@@ -137,7 +142,8 @@ def _unit(data: object, path: str, problems: list[Problem]) -> Unit | None:
     )
 
 
-def _reading(data: object, path: str, problems: list[Problem], unit: str | None) -> Reading | None:
+def parse_reading(data: object, path: str, problems: list[Problem], unit: str | None) -> Reading | None:
+    """One reading of the contract, or None with its problems appended."""
     reading = FieldReader(data, path, problems, unit=unit)
     reading.only(_READING)
     before = len(problems)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from prorata.entrypoints.cli.admin import db, keys, tenants
+from prorata.entrypoints.cli.api import api
 from prorata.entrypoints.cli.simulate import simulate_command
 
 
@@ -12,4 +14,5 @@ def main() -> None:
     """prorata: shares a community's supplier bills among its dwellings, to the cent."""
 
 
-main.add_command(simulate_command)
+for command in (simulate_command, db, tenants, keys, api):
+    main.add_command(command)

@@ -1,0 +1,1 @@
+"""Alembic migrations (`prorata db upgrade`)."""

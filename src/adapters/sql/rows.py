@@ -1,0 +1,95 @@
+"""Converting domain records to table rows and back: the domain stays free of the ORM."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from prorata.domain.access.model import ApiKey, Replay, Tenant
+from prorata.domain.access.principal import Role
+from prorata.domain.community.model import (
+    Community,
+    CommunityUnit,
+    Language,
+    Meter,
+    MeterReading,
+    Occupancy,
+    OccupancyRole,
+    ReadingSource,
+    Resident,
+    UnitKind,
+)
+from prorata.domain.settlement.request import Period, Service
+from prorata.domain.settlement.stored import IssuedReceipt, ReceiptStatus, Settlement, SettlementStatus
+
+Row = dict[str, Any]
+
+
+def plain_row(item: object) -> Row:
+    """The record's fields as columns; enums become their values."""
+    row = {f.name: getattr(item, f.name) for f in fields(item)}  # type: ignore[arg-type]
+    return {k: (v.value if hasattr(v, "value") and not isinstance(v, date) else v) for k, v in row.items()}
+
+
+def tenant(row: Row) -> Tenant:
+    return Tenant(**row)
+
+
+def api_key(row: Row) -> ApiKey:
+    return ApiKey(**{**row, "role": Role(row["role"])})
+
+
+def replay(row: Row) -> Replay:
+    return Replay(**row)
+
+
+def community(row: Row) -> Community:
+    return Community(**row)
+
+
+def unit(row: Row) -> CommunityUnit:
+    return CommunityUnit(**{**row, "kind": UnitKind(row["kind"])})
+
+
+def resident_row(item: Resident) -> Row:
+    row = plain_row(item)
+    del row["occupancies"]
+    return row
+
+
+def resident(row: Row, occupancies: list[Row]) -> Resident:
+    return Resident(
+        **{**row, "language": Language(row["language"])},
+        occupancies=tuple(
+            Occupancy(o["unit_id"], OccupancyRole(o["role"]), o["since"])
+            for o in sorted(occupancies, key=lambda o: (o["since"] or date.min, o["unit_id"]))
+        ),
+    )
+
+
+def meter(row: Row) -> Meter:
+    return Meter(**{**row, "service": Service(row["service"])})
+
+
+def reading(row: Row) -> MeterReading:
+    return MeterReading(**{**row, "source": ReadingSource(row["source"])})
+
+
+def settlement_row(item: Settlement) -> Row:
+    row = plain_row(item)
+    period = row.pop("period")
+    return {**row, "period_from": period.start, "period_to": period.end}
+
+
+def settlement(row: Row) -> Settlement:
+    values = dict(row)
+    period = Period(values.pop("period_from"), values.pop("period_to"))
+    return Settlement(
+        **{**values, "service": Service(values["service"]), "status": SettlementStatus(values["status"])},
+        period=period,
+    )
+
+
+def receipt(row: Row) -> IssuedReceipt:
+    return IssuedReceipt(**{**row, "status": ReceiptStatus(row["status"])})

@@ -1,0 +1,182 @@
+"""The schema. Uniqueness and references are enforced here, by the database, not by checks in code."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+from prorata.adapters.sql.types import DecimalText, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 36  # a UUID's text
+
+
+def _id() -> Column[str]:
+    return Column("id", String(ID), primary_key=True)
+
+
+def _tenant() -> Column[str]:
+    return Column("tenant_id", String(ID), ForeignKey("tenants.id"), nullable=False, index=True)
+
+
+tenants = Table("tenants", metadata, _id(), Column("name", String(200), nullable=False))
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    _id(),
+    Column("tenant_id", String(ID), ForeignKey("tenants.id"), nullable=True, index=True),
+    Column("role", String(20), nullable=False),
+    Column("resident_id", String(ID), ForeignKey("residents.id", ondelete="CASCADE"), nullable=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+replays = Table(
+    "replays",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", JSON, nullable=False),
+    UniqueConstraint("tenant_id", "key"),
+)
+
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id"), primary_key=True),
+    Column("name", String(50), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+communities = Table(
+    "communities",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("code", String(50), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("address", String(300)),
+    Column("tax_id", String(30)),
+    Column("creditor_id", String(35)),
+    UniqueConstraint("tenant_id", "code"),
+)
+
+units = Table(
+    "units",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False, index=True),
+    Column("code", String(50), nullable=False),
+    Column("coefficient", DecimalText()),
+    Column("area", DecimalText()),
+    Column("kind", String(20), nullable=False),
+    UniqueConstraint("community_id", "code"),
+)
+
+residents = Table(
+    "residents",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("language", String(2), nullable=False),
+    Column("external_id", String(100)),
+    Column("iban", String(34)),
+    Column("mandate_id", String(35)),
+    Column("mandate_signed_on", Date),
+    UniqueConstraint("tenant_id", "external_id"),
+)
+
+occupancies = Table(
+    "occupancies",
+    metadata,
+    Column("resident_id", String(ID), ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", String(ID), ForeignKey("units.id"), primary_key=True, index=True),
+    Column("role", String(20), nullable=False),
+    Column("since", Date),
+)
+
+meters = Table(
+    "meters",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("unit_id", String(ID), ForeignKey("units.id"), nullable=False, index=True),
+    Column("serial", String(100), nullable=False),
+    Column("service", String(20), nullable=False),
+    Column("factor", DecimalText(), nullable=False),
+    Column("rollover", DecimalText()),
+    UniqueConstraint("unit_id", "serial"),
+)
+
+readings = Table(
+    "readings",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("meter_id", String(ID), ForeignKey("meters.id", ondelete="CASCADE"), nullable=False),
+    Column("read_on", Date, nullable=False),
+    Column("value", DecimalText(), nullable=False),
+    Column("source", String(20), nullable=False),
+    UniqueConstraint("meter_id", "read_on"),
+)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False, index=True),
+    Column("service", String(20), nullable=False),
+    Column("period_from", Date, nullable=False),
+    Column("period_to", Date, nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("number", Integer),
+    Column("published_at", UtcDateTime()),
+    UniqueConstraint("tenant_id", "number"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("settlement_id", String(ID), ForeignKey("settlements.id"), nullable=False),
+    Column("unit_id", String(ID), ForeignKey("units.id"), nullable=False, index=True),
+    Column("number", String(80), nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    UniqueConstraint("settlement_id", "unit_id"),
+    UniqueConstraint("tenant_id", "number"),
+)
+
+Index("ix_readings_tenant_meter", readings.c.tenant_id, readings.c.meter_id)

@@ -1,0 +1,25 @@
+"""The system's clock and time-ordered ids."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+
+
+class SystemUtcClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class Uuid7Ids:
+    """RFC 9562 UUIDv7: a millisecond timestamp, then randomness, so ids sort by creation."""
+
+    def new(self) -> str:
+        millis = time.time_ns() // 1_000_000
+        random = int.from_bytes(os.urandom(10), "big")
+        value = (millis & (2**48 - 1)) << 80 | random
+        value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+        value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+        return str(uuid.UUID(int=value))

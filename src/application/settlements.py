@@ -1,0 +1,155 @@
+"""Use cases: settlements kept for a community — create, preview, publish (receipts issued atomically)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from prorata.application.access import fetch, require
+from prorata.application.contract_request import parse_reading, parse_request
+from prorata.application.contract_result import result_json
+from prorata.application.json_fields import FieldReader
+from prorata.domain.access.principal import Action, Principal
+from prorata.domain.community.model import Community, CommunityUnit
+from prorata.domain.community.readings_for_period import settlement_units
+from prorata.domain.money import to_cents
+from prorata.domain.ports.clock import Clock
+from prorata.domain.ports.ids import IdGenerator
+from prorata.domain.ports.unit_of_work import UnitOfWork
+from prorata.domain.problems import InvalidInput, Problem
+from prorata.domain.readings.extract import UnitReading
+from prorata.domain.readings.merge import merge_readings
+from prorata.domain.settlement.engine import prorate
+from prorata.domain.settlement.request import SettlementRequest
+from prorata.domain.settlement.result import SettlementResult
+from prorata.domain.settlement.stored import IssuedReceipt, Settlement, receipt_number
+
+_READING_FIELDS = ("meter", "previous", "current", "consumption", "factor", "rollover", "date")
+
+
+def create_settlement(
+    uow: UnitOfWork, ids: IdGenerator, principal: Principal, community_id: str, terms: dict[str, Any]
+) -> Settlement:
+    """A draft settlement of the community's costs; `terms` follow the contract (without units) and
+    must name the service and period."""
+    require(principal, Action.WRITE)
+    community = fetch(uow.communities, principal, community_id, "community")
+    problems: list[Problem] = []
+    reader = FieldReader(terms, "", problems)
+    for name in ("service", "period"):
+        if not reader.has(name):
+            reader.refuse(name, "is required for a settlement kept for a community")
+    try:
+        request = parse_request(terms, units=())
+    except InvalidInput as error:
+        problems.extend(error.problems)
+    if problems:
+        raise InvalidInput(problems)
+    assert request.period is not None
+    settlement = Settlement(
+        ids.new(), community.tenant_id, community.id, request.service, request.period, terms
+    )
+    uow.settlements.add(settlement)
+    uow.commit()
+    return settlement
+
+
+@dataclass(frozen=True, slots=True)
+class Computation:
+    settlement: Settlement
+    community: Community
+    units: list[CommunityUnit]
+    result: SettlementResult
+
+
+def compute(uow: UnitOfWork, principal: Principal, settlement_id: str, body: object = None) -> Computation:
+    """The settlement prorated over the community's units, from its stored readings — or, when the body
+    holds `readings` (contract readings, each with its `unit` code), from those alone."""
+    require(principal, Action.READ)
+    settlement = fetch(uow.settlements, principal, settlement_id, "settlement")
+    community = fetch(uow.communities, principal, settlement.community_id, "community")
+    units = uow.units.list(settlement.tenant_id, community_id=community.id).items
+    units.sort(key=lambda u: u.code)
+    given = _body_readings(body)
+    meters = uow.meters.list(settlement.tenant_id, unit_id=[u.id for u in units]).items
+    if given is None:
+        readings = uow.readings.list(settlement.tenant_id, meter_id=[m.id for m in meters]).items
+        request = _request(
+            settlement, settlement_units(units, meters, readings, settlement.service, settlement.period)
+        )
+    else:
+        unread = settlement_units(units, meters, [], settlement.service, settlement.period)
+        request = _metered_where_read(merge_readings(_request(settlement, unread), given))
+    return Computation(settlement, community, units, prorate(request))
+
+
+def publish(
+    uow: UnitOfWork,
+    ids: IdGenerator,
+    clock: Clock,
+    principal: Principal,
+    settlement_id: str,
+    body: object = None,
+) -> tuple[Settlement, list[IssuedReceipt]]:
+    """Publish the settlement and issue one receipt per unit, all in one transaction. A second publish,
+    even a concurrent one, is refused (AlreadyPublished, or Conflict from the database's constraints)."""
+    require(principal, Action.PUBLISH)
+    computed = compute(uow, principal, settlement_id, body)
+    settlement = computed.settlement.publish(
+        uow.next_number(computed.settlement.tenant_id, "settlement"), clock.now()
+    )
+    uow.settlements.update(settlement)
+    receipts = []
+    assert settlement.number is not None
+    details = result_json(computed.result)["receipts"]
+    for position, (unit, receipt) in enumerate(zip(computed.units, computed.result.receipts, strict=True)):
+        detail = details[position]
+        issued = IssuedReceipt(
+            id=ids.new(),
+            tenant_id=settlement.tenant_id,
+            settlement_id=settlement.id,
+            unit_id=unit.id,
+            number=receipt_number(computed.community.code, settlement.number, position),
+            total_cents=to_cents(receipt.total),
+            currency=computed.result.currency,
+            detail=detail,
+        )
+        uow.receipts.add(issued)
+        receipts.append(issued)
+    uow.commit()
+    return settlement, receipts
+
+
+def _request(settlement: Settlement, units: tuple[Any, ...]) -> SettlementRequest:
+    return parse_request(settlement.terms, units=units)
+
+
+def _metered_where_read(request: SettlementRequest) -> SettlementRequest:
+    """A unit the body reads is metered, whether or not its meters are registered."""
+    return replace(
+        request, units=tuple(replace(u, metered=u.metered or bool(u.readings)) for u in request.units)
+    )
+
+
+def _body_readings(body: object) -> list[UnitReading] | None:
+    if body is None or body == {}:
+        return None
+    problems: list[Problem] = []
+    reader = FieldReader(body, "", problems)
+    reader.only({"readings"})
+    found: list[UnitReading] = []
+    for index, item in enumerate(reader.items("readings", required=True)):
+        path = f"readings[{index}]"
+        entry = FieldReader(item, path, problems)
+        entry.only({"unit", *_READING_FIELDS})
+        code = entry.text("unit", required=True)
+        fields = {k: v for k, v in entry.data.items() if k != "unit"}
+        reading = parse_reading(fields, path, problems, code)
+        if code is not None and reading is not None:
+            found.append(UnitReading(code, reading))
+    if problems:
+        raise InvalidInput(problems)
+    if not found:
+        reader.refuse("readings", "must hold at least one reading")
+        raise InvalidInput(problems)
+    return found

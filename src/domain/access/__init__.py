@@ -1,0 +1,1 @@
+"""Who may do what: tenants, roles, and the policy that joins them."""

@@ -1,0 +1,1 @@
+"""A management company's communities: their units, residents, meters and readings."""

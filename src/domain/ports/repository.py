@@ -1,0 +1,44 @@
+"""Port: keeping domain records, each scoped to its tenant."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Conflict(Exception):
+    """A uniqueness or reference rule of the store refused the change (a duplicate code, a record in use)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+
+
+class Repository(Protocol[T]):
+    """Records of one kind. `tenant` limits every look-up to one tenant; None reaches all (support)."""
+
+    @abstractmethod
+    def add(self, item: T) -> None:
+        """Keep a new record; raises Conflict when it duplicates a unique one."""
+
+    @abstractmethod
+    def get(self, tenant: str | None, id: str) -> T | None: ...
+
+    @abstractmethod
+    def list(
+        self, tenant: str | None, *, offset: int = 0, limit: int | None = None, **where: object
+    ) -> Page[T]:
+        """Records whose fields equal `where` (a list or tuple value means any of them), oldest first."""
+
+    @abstractmethod
+    def update(self, item: T) -> None:
+        """Replace the stored record with the same id; raises Conflict on a duplicate."""
+
+    @abstractmethod
+    def delete(self, item: T) -> None:
+        """Raises Conflict while other records refer to it."""

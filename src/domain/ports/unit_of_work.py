@@ -1,0 +1,46 @@
+"""Port: one atomic piece of work over every repository."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from types import TracebackType
+from typing import Protocol, Self
+
+from prorata.domain.access.model import ApiKey, Replay, Tenant
+from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+from prorata.domain.ports.repository import Repository
+from prorata.domain.settlement.stored import IssuedReceipt, Settlement
+
+
+class UnitOfWork(Protocol):
+    """Everything done through it is committed together by `commit`, or not at all."""
+
+    tenants: Repository[Tenant]
+    keys: Repository[ApiKey]
+    replays: Repository[Replay]
+    communities: Repository[Community]
+    units: Repository[CommunityUnit]
+    residents: Repository[Resident]
+    meters: Repository[Meter]
+    readings: Repository[MeterReading]
+    settlements: Repository[Settlement]
+    receipts: Repository[IssuedReceipt]
+
+    @abstractmethod
+    def next_number(self, tenant_id: str, sequence: str) -> int:
+        """The next number of a per-tenant sequence (1, 2, …), taken within this unit of work."""
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @abstractmethod
+    def __enter__(self) -> Self: ...
+
+    @abstractmethod
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """Rolls back whatever was not committed."""

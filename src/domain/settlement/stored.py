@@ -1,0 +1,67 @@
+"""A settlement kept for a community: draft until published, then its receipts are issued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from prorata.domain.settlement.request import Period, Service
+
+
+class SettlementStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class AlreadyPublished(Exception):
+    code = "already_published"
+
+    def __init__(self, settlement_id: str) -> None:
+        super().__init__(f"settlement {settlement_id} is already published; its receipts stand")
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """`terms` are the contract v1 fields other than `units` (costs, shares, keys, estimation), as
+    validated JSON; the units and readings come from the community when it is computed."""
+
+    id: str
+    tenant_id: str
+    community_id: str
+    service: Service
+    period: Period
+    terms: dict[str, Any]
+    status: SettlementStatus = SettlementStatus.DRAFT
+    number: int | None = None
+    published_at: datetime | None = None
+
+    def publish(self, number: int, now: datetime) -> Settlement:
+        if self.status is not SettlementStatus.DRAFT:
+            raise AlreadyPublished(self.id)
+        return replace(self, status=SettlementStatus.PUBLISHED, number=number, published_at=now)
+
+
+class ReceiptStatus(StrEnum):
+    ISSUED = "issued"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedReceipt:
+    """One unit's receipt of a published settlement; `detail` is its contract v1 receipt with every line."""
+
+    id: str
+    tenant_id: str
+    settlement_id: str
+    unit_id: str
+    number: str
+    total_cents: int
+    currency: str
+    detail: dict[str, Any]
+    status: ReceiptStatus = ReceiptStatus.ISSUED
+
+
+def receipt_number(community_code: str, settlement_number: int, position: int) -> str:
+    """Stable and unique per tenant: community, settlement sequence, unit position."""
+    return f"{community_code}-{settlement_number:05d}-{position + 1:04d}"

@@ -1,0 +1,94 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import Flask, g, request
+from marshmallow import Schema
+
+from prorata.application.access import authenticate
+from prorata.application.errors import Unauthorized
+from prorata.entrypoints.api import (
+    communities,
+    health,
+    readings,
+    receipts,
+    residents,
+    settlements,
+    simulations,
+)
+from prorata.entrypoints.api.context import components
+from prorata.entrypoints.api.errors import ProrataApi, register_domain_errors
+
+if TYPE_CHECKING:
+    from prorata.config.bootstrap import Components
+
+BLUEPRINTS = (
+    health.blp,
+    simulations.blp,
+    communities.blp,
+    residents.blp,
+    readings.meters_blp,
+    readings.blp,
+    settlements.blp,
+    receipts.blp,
+)
+
+
+def create_app(parts: Components) -> Flask:
+    app = Flask("prorata")
+    app.extensions["prorata"] = parts
+    app.config.update(
+        API_TITLE="prorata",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Shares a community's supplier bills among its dwellings, to the cent."},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+        MAX_CONTENT_LENGTH=parts.settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    api = ProrataApi(
+        app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)}
+    )
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    register_domain_errors(app)
+    app.before_request(_authenticate)
+    return app
+
+
+def _authenticate() -> Any:
+    header = request.headers.get("Authorization", "")
+    if not request.path.startswith("/v1/"):
+        return None
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("send an API key: Authorization: Bearer <key>")
+    with components().unit_of_work() as uow:
+        found = authenticate(uow, key.strip())
+    if found is None:
+        raise Unauthorized("this API key is not valid")
+    g.principal = found
+    return None
+
+
+def schema_name(schema: type[Schema] | Schema) -> str:
+    """Component names: a partial schema is the resource's Patch, a restricted one its Item."""
+    cls = resolve_schema_cls(schema)
+    name = (cls[0] if isinstance(cls, list) else cls).__name__.removesuffix("Schema")
+    if isinstance(schema, Schema):
+        if schema.partial and not name.endswith("Patch"):
+            name += "Patch"
+        if schema.only:
+            name += "Item"
+    return name

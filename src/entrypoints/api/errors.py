@@ -1,0 +1,101 @@
+"""One error body for every failure: {"errors": [{"code", "message", ...}]}. No stack trace leaks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from prorata.application.contract_result import errors_json
+from prorata.application.errors import Forbidden, NotFound, Unauthorized
+from prorata.application.readings import KeyReused
+from prorata.domain.ports.repository import Conflict
+from prorata.domain.problems import InvalidInput
+from prorata.domain.settlement.stored import AlreadyPublished
+from prorata.entrypoints.api.schemas import ErrorsSchema
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    428: "precondition_required",
+    429: "too_many_requests",
+}
+
+
+def body(code: str, message: str, **where: Any) -> dict[str, Any]:
+    return {"errors": [{"code": code, "message": message, **where}]}
+
+
+class ProrataApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api with prorata's error body, documented and produced alike."""
+
+    ERROR_SCHEMA = ErrorsSchema
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        headers = data.get("headers") or {}
+        messages = data.get("messages") or data.get("errors")
+        if status == 422 and isinstance(messages, dict):
+            return {"errors": list(_flatten(messages))}, 422, headers
+        if status >= 500:
+            return body("internal_error", "the server failed; the failure is logged"), status, headers
+        message = data.get("message") or error.description or error.name
+        return body(_CODES.get(status, error.name.lower().replace(" ", "_")), str(message)), status, headers
+
+
+def _flatten(messages: dict[Any, Any], prefix: str = "") -> Any:
+    for key, value in messages.items():
+        if key in ("json", "query", "querystring", "headers", "files", "form") and not prefix:
+            yield from _flatten(value, "")
+            continue
+        path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+        if isinstance(value, dict):
+            yield from _flatten(value, path)
+        else:
+            for message in value if isinstance(value, list) else [value]:
+                text = message if isinstance(message, str) else str(message)
+                if text == "Unknown field.":
+                    text = "is not a field of this object"
+                yield {"code": "invalid_request", "message": f"{path} {text}", "field": path}
+
+
+def register_domain_errors(app: Flask) -> None:
+    def invalid(error: InvalidInput) -> tuple[dict[str, Any], int]:
+        return errors_json(error.problems), 422
+
+    def simple(status: int) -> Any:
+        def handler(error: Exception) -> tuple[dict[str, Any], int]:
+            return body(getattr(error, "code", _CODES[status]), str(error)), status
+
+        return handler
+
+    def unexpected(error: Exception) -> tuple[dict[str, Any], int]:
+        log.exception("unhandled error", exc_info=error)
+        return body("internal_error", "the server failed; the failure is logged"), 500
+
+    app.register_error_handler(InvalidInput, invalid)
+    app.register_error_handler(Unauthorized, _unauthorized)
+    app.register_error_handler(Forbidden, simple(403))
+    app.register_error_handler(NotFound, simple(404))
+    app.register_error_handler(Conflict, simple(409))
+    app.register_error_handler(AlreadyPublished, simple(409))
+    app.register_error_handler(KeyReused, simple(422))
+    app.register_error_handler(Exception, unexpected)
+
+
+def _unauthorized(error: Unauthorized) -> tuple[dict[str, Any], int, dict[str, str]]:
+    return body("unauthorized", str(error)), 401, {"WWW-Authenticate": 'Bearer realm="prorata"'}

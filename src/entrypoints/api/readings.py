@@ -1,0 +1,138 @@
+"""Meters, and bulk reading ingestion with client idempotency keys."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import jsonify, make_response, request
+from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
+
+from prorata.application.access import fetch, require
+from prorata.application.readings import ingest_readings
+from prorata.domain.access.principal import Action
+from prorata.domain.community.model import Meter, MeterReading
+from prorata.domain.settlement.request import Service
+from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.errors import body
+from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
+from prorata.entrypoints.api.schemas import (
+    MeterPatchSchema,
+    MeterSchema,
+    ReadingBatchResultSchema,
+    ReadingBatchSchema,
+    ReadingQuerySchema,
+    ReadingSchema,
+    UnitQuerySchema,
+)
+
+MAX_KEY = 200
+
+meters_blp = ResourceBlueprint("meters", __name__, url_prefix="/v1", description="Meters of the units")
+blp = ResourceBlueprint("readings", __name__, url_prefix="/v1", description="Meter readings")
+
+
+@meters_blp.route("/meters")
+class Meters(MethodView):
+    @meters_blp.arguments(UnitQuerySchema, location="query")
+    @meters_blp.response(200, MeterSchema(many=True))
+    @meters_blp.paginate()
+    def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[Meter]:
+        caller = principal()
+        require(caller, Action.READ)
+        with components().unit_of_work() as uow:
+            page = uow.meters.list(caller.tenant_scope, **query, **window(pagination_parameters))
+        return paged(page, pagination_parameters)
+
+    @meters_blp.arguments(MeterSchema)
+    @meters_blp.response(201, MeterSchema)
+    def post(self, data: dict[str, Any]) -> Meter:
+        caller = principal()
+        require(caller, Action.WRITE)
+        parts = components()
+        with parts.unit_of_work() as uow:
+            unit = fetch(uow.units, caller, data["unit_id"], "unit")
+            meter = Meter(
+                id=parts.ids.new(), tenant_id=unit.tenant_id, **{**data, "service": Service(data["service"])}
+            )
+            uow.meters.add(meter)
+            uow.commit()
+        return meter
+
+
+@meters_blp.route("/meters/<meter_id>")
+class MeterItem(MethodView):
+    @meters_blp.etag
+    @meters_blp.response(200, MeterSchema)
+    def get(self, meter_id: str) -> Meter:
+        caller = principal()
+        require(caller, Action.READ)
+        with components().unit_of_work() as uow:
+            return fetch(uow.meters, caller, meter_id, "meter")
+
+    @meters_blp.arguments(MeterPatchSchema(partial=True))
+    @meters_blp.response(200, MeterSchema)
+    def patch(self, data: dict[str, Any], meter_id: str) -> Any:
+        caller = principal()
+        require(caller, Action.WRITE)
+        with components().unit_of_work() as uow:
+            current = fetch(uow.meters, caller, meter_id, "meter")
+            refused = precondition(MeterSchema(), current)
+            if refused:
+                return refused
+            if "service" in data:
+                data["service"] = Service(data["service"])
+            changed = replace(current, **data)
+            uow.meters.update(changed)
+            uow.commit()
+        return changed
+
+    @meters_blp.response(204)
+    def delete(self, meter_id: str) -> Any:
+        caller = principal()
+        require(caller, Action.DELETE)
+        with components().unit_of_work() as uow:
+            current = fetch(uow.meters, caller, meter_id, "meter")
+            refused = precondition(MeterSchema(), current)
+            if refused:
+                return refused
+            uow.meters.delete(current)
+            uow.commit()
+        return None
+
+
+@blp.route("/readings")
+class Readings(MethodView):
+    @blp.arguments(ReadingQuerySchema, location="query")
+    @blp.response(200, ReadingSchema(many=True))
+    @blp.paginate()
+    def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[MeterReading]:
+        caller = principal()
+        require(caller, Action.READ)
+        with components().unit_of_work() as uow:
+            page = uow.readings.list(caller.tenant_scope, **query, **window(pagination_parameters))
+        return paged(page, pagination_parameters)
+
+    @blp.arguments(ReadingBatchSchema)
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "A replay with the same key returns the first answer, storing nothing twice.",
+            }
+        ]
+    )
+    @blp.response(201, ReadingBatchResultSchema)
+    def post(self, _data: dict[str, Any]) -> Any:
+        """Store readings in bulk: all of them or, on any error, none."""
+        parts = components()
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > MAX_KEY:
+            return body("invalid_request", f"Idempotency-Key is longer than {MAX_KEY} characters"), 422
+        with parts.unit_of_work() as uow:
+            status, answer = ingest_readings(uow, parts.ids, principal(), request.get_json(), key)
+        return make_response(jsonify(answer), status)

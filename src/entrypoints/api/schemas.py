@@ -1,0 +1,204 @@
+"""Request and response bodies. Unknown fields are refused (marshmallow's RAISE)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from marshmallow import Schema, fields, validate
+
+from prorata.domain.community.model import Language, OccupancyRole, ReadingSource, UnitKind
+from prorata.domain.settlement.request import Service
+from prorata.entrypoints.api.fields import DecimalString, Iban
+
+ZERO = Decimal(0)
+
+
+def _choice(enum: type[StrEnum]) -> validate.OneOf:
+    return validate.OneOf([e.value for e in enum])
+
+
+def _code() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1, max=50))
+
+
+class ProblemSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "invalid_request"})
+    message = fields.String(required=True)
+    field = fields.String()
+    unit = fields.String()
+    meter = fields.String()
+    row = fields.Integer()
+    column = fields.String()
+
+
+class ErrorsSchema(Schema):
+    errors = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+class CommunitySchema(Schema):
+    id = fields.String(dump_only=True)
+    code = _code()
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    address = fields.String(allow_none=True, validate=validate.Length(max=300))
+    tax_id = fields.String(allow_none=True, validate=validate.Length(max=30))
+    creditor_id = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=35),
+        metadata={"description": "SEPA creditor identifier"},
+    )
+
+
+class UnitSchema(Schema):
+    id = fields.String(dump_only=True)
+    community_id = fields.String(dump_only=True)
+    code = _code()
+    coefficient = DecimalString(allow_none=True, minimum=ZERO)
+    area = DecimalString(allow_none=True, minimum=ZERO)
+    kind = fields.String(load_default=UnitKind.DWELLING.value, validate=_choice(UnitKind))
+
+
+class OccupancySchema(Schema):
+    unit_id = fields.String(required=True)
+    role = fields.String(load_default=OccupancyRole.OWNER.value, validate=_choice(OccupancyRole))
+    since = fields.Date(allow_none=True)
+
+
+class ResidentSchema(Schema):
+    id = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(allow_none=True)
+    language = fields.String(load_default=Language.ES.value, validate=_choice(Language))
+    external_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+    iban = Iban(allow_none=True)
+    mandate_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=35))
+    mandate_signed_on = fields.Date(allow_none=True)
+    units = fields.List(fields.Nested(OccupancySchema), load_default=list, attribute="occupancies")
+
+
+class MeterSchema(Schema):
+    id = fields.String(dump_only=True)
+    unit_id = fields.String(required=True)
+    serial = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    service = fields.String(required=True, validate=_choice(Service))
+    factor = DecimalString(load_default=Decimal(1), minimum=ZERO)
+    rollover = DecimalString(allow_none=True, minimum=Decimal("0.000000001"))
+
+
+class MeterPatchSchema(MeterSchema):
+    class Meta:
+        exclude = ("unit_id",)
+
+
+class ReadingSchema(Schema):
+    id = fields.String(dump_only=True)
+    meter_id = fields.String(required=True)
+    date = fields.Date(required=True, attribute="read_on")
+    value = DecimalString(required=True)
+    source = fields.String(dump_only=True, validate=_choice(ReadingSource))
+
+
+class ReadingBatchSchema(Schema):
+    readings = fields.List(fields.Nested(ReadingSchema(only=("meter_id", "date", "value"))), required=True)
+
+
+class ReadingBatchResultSchema(Schema):
+    created = fields.List(fields.Nested(ReadingSchema), required=True)
+    unchanged = fields.Integer(required=True, metadata={"description": "readings already stored as sent"})
+
+
+class ReadingQuerySchema(Schema):
+    meter_id = fields.String()
+
+
+class UnitQuerySchema(Schema):
+    unit_id = fields.String()
+
+
+class PeriodSchema(Schema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+
+
+class CostSchema(Schema):
+    concept = fields.String(required=True)
+    amount = DecimalString()
+    consumption_share = DecimalString()
+    fixed_key = fields.String(validate=validate.OneOf(["coefficient", "area", "equal"]))
+    tariff = fields.Dict()
+
+
+class TermsSchema(Schema):
+    """Contract v1 fields other than units; validated by the contract's own rules."""
+
+    service = fields.String(required=True, validate=_choice(Service))
+    period = fields.Nested(PeriodSchema, required=True)
+    currency = fields.String()
+    consumption_share = DecimalString()
+    fixed_key = fields.String(validate=validate.OneOf(["coefficient", "area", "equal"]))
+    estimation = fields.Raw(
+        metadata={"description": '"none" or {"method": "area_average", "max_area_share": "0.25"}'}
+    )
+    costs = fields.List(fields.Nested(CostSchema), required=True)
+
+
+class SettlementInSchema(TermsSchema):
+    community_id = fields.String(required=True)
+
+
+class SettlementSchema(Schema):
+    id = fields.String(required=True)
+    community_id = fields.String(required=True)
+    service = fields.String(required=True)
+    period = fields.Dict(required=True)
+    status = fields.String(required=True, metadata={"example": "draft"})
+    number = fields.Integer(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    terms = fields.Dict(required=True)
+
+
+class ComputeInSchema(Schema):
+    readings = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "contract readings, each with its `unit`; when given, stored readings are not used"
+        },
+    )
+
+
+class SettlementResultSchema(Schema):
+    """The contract v1 output (see shared/contracts/settlement.md)."""
+
+    service = fields.String()
+    period = fields.Dict()
+    currency = fields.String(required=True)
+    total = fields.String(required=True)
+    pools = fields.List(fields.Dict(), required=True)
+    receipts = fields.List(fields.Dict(), required=True)
+
+
+class PublishedSchema(Schema):
+    settlement = fields.Nested(SettlementSchema, required=True)
+    receipts = fields.List(fields.Dict(), required=True)
+
+
+class ReceiptSchema(Schema):
+    id = fields.String(required=True)
+    number = fields.String(required=True)
+    settlement_id = fields.String(required=True)
+    unit_id = fields.String(required=True)
+    status = fields.String(required=True)
+    currency = fields.String(required=True)
+    total = fields.String(required=True)
+    detail = fields.Dict(
+        required=True, metadata={"description": "the contract receipt: lines, meters, trace"}
+    )
+
+
+class ReceiptQuerySchema(Schema):
+    settlement_id = fields.String()
+    unit_id = fields.String()
+
+
+class TokenSchema(Schema):
+    key = fields.String(required=True, metadata={"description": "shown once; keep it"})

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from prorata.config.bootstrap import Components, bootstrap
+from prorata.config.settings import Settings
+from tests.services import fresh_postgres_database
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Each integration test runs on SQLite and on PostgreSQL (a database of this run's own)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'prorata.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def components(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Components]:
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    settings = Settings.from_environment(
+        {"PRORATA_DATA_DIR": str(data_dir), "PRORATA_DATABASE_URL": database_url}
+    )
+    parts = bootstrap(settings)
+    parts.upgrade_database()
+    yield parts
+    parts.engine.dispose()

@@ -1,0 +1,260 @@
+"""Who may call what: role × endpoint × own or other tenant × own or other resident, from one table.
+
+Every route of the API must have a row here: a new endpoint without one fails the suite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from prorata.config.bootstrap import Components
+from prorata.domain.access.principal import Role
+from tests.api_client import Caller, key_for, new_tenant
+
+READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC = (
+    "read",
+    "write",
+    "delete",
+    "publish",
+    "simulate",
+    "keys",
+    "receipts",
+    "resident_read",
+    "public",
+)
+ALLOWED = {
+    READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT},
+    WRITE: {Role.MANAGER, Role.INTEGRATION},
+    DELETE: {Role.MANAGER},
+    PUBLISH: {Role.MANAGER, Role.INTEGRATION},
+    SIMULATE: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT},
+    KEYS: {Role.MANAGER},
+    RECEIPTS: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT, Role.RESIDENT},
+    RESIDENT_READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT, Role.RESIDENT},
+    PUBLIC: set(Role),
+}
+SIMULATION = {
+    "costs": [{"concept": "F", "amount": "1.00"}],
+    "units": [{"unit": "A", "readings": [{"consumption": "1"}]}],
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    rule: str
+    kind: str
+    success: int
+    body: Callable[[dict[str, str]], Any] | None = None
+    scoped: bool = True  # names a record, so another tenant's gets a 404
+    target: dict[str, str] | None = None  # placeholders filled from other records of the world
+    other_tenant: int = 404  # what another tenant's record gets
+
+
+TABLE = [
+    Row("GET", "/health", PUBLIC, 200, scoped=False),
+    Row("POST", "/v1/simulations", SIMULATE, 200, lambda w: SIMULATION, scoped=False),
+    Row("GET", "/v1/communities", READ, 200, scoped=False),
+    Row("POST", "/v1/communities", WRITE, 201, lambda w: {"code": "NEW", "name": "Nueva"}, scoped=False),
+    Row("GET", "/v1/communities/<community_id>", READ, 200),
+    Row("PATCH", "/v1/communities/<community_id>", WRITE, 200, lambda w: {"name": "Renamed"}),
+    Row("DELETE", "/v1/communities/<community_id>", DELETE, 204, target={"community_id": "empty_community"}),
+    Row("GET", "/v1/communities/<community_id>/units", READ, 200),
+    Row("POST", "/v1/communities/<community_id>/units", WRITE, 201, lambda w: {"code": "9Z"}),
+    Row("GET", "/v1/units/<unit_id>", READ, 200),
+    Row("PATCH", "/v1/units/<unit_id>", WRITE, 200, lambda w: {"area": "99"}),
+    Row("DELETE", "/v1/units/<unit_id>", DELETE, 204, target={"unit_id": "empty_unit"}),
+    Row("GET", "/v1/residents", READ, 200, scoped=False),
+    Row("POST", "/v1/residents", WRITE, 201, lambda w: {"name": "Nuevo Vecino"}, scoped=False),
+    Row("GET", "/v1/residents/<resident_id>", RESIDENT_READ, 200),
+    Row("PATCH", "/v1/residents/<resident_id>", WRITE, 200, lambda w: {"language": "ca"}),
+    Row("DELETE", "/v1/residents/<resident_id>", DELETE, 204),
+    Row("POST", "/v1/residents/<resident_id>/keys", KEYS, 201),
+    Row("GET", "/v1/meters", READ, 200, scoped=False),
+    Row(
+        "POST",
+        "/v1/meters",
+        WRITE,
+        201,
+        lambda w: {"unit_id": w["unit_id"], "serial": "NEW", "service": "gas"},
+    ),
+    Row("GET", "/v1/meters/<meter_id>", READ, 200),
+    Row("PATCH", "/v1/meters/<meter_id>", WRITE, 200, lambda w: {"factor": "2"}),
+    Row("DELETE", "/v1/meters/<meter_id>", DELETE, 204),
+    Row("GET", "/v1/readings", READ, 200, scoped=False),
+    # Another tenant's meter in a batch is an invalid item, reported with its field like any other.
+    Row(
+        "POST",
+        "/v1/readings",
+        WRITE,
+        201,
+        lambda w: {"readings": [{"meter_id": w["meter_id"], "date": "2026-12-31", "value": "300"}]},
+        other_tenant=422,
+    ),
+    Row("GET", "/v1/settlements", READ, 200, scoped=False),
+    Row(
+        "POST",
+        "/v1/settlements",
+        WRITE,
+        201,
+        lambda w: {
+            "community_id": w["community_id"],
+            "service": "gas",
+            "period": {"from": "2026-01-01", "to": "2026-12-31"},
+            "costs": [{"concept": "Gas", "amount": "10.00", "consumption_share": "0"}],
+        },
+    ),
+    Row("GET", "/v1/settlements/<settlement_id>", READ, 200),
+    Row("POST", "/v1/settlements/<settlement_id>/preview", READ, 200),
+    Row("POST", "/v1/settlements/<settlement_id>/publish", PUBLISH, 201),
+    Row("GET", "/v1/receipts", RECEIPTS, 200, scoped=False),
+    Row("GET", "/v1/receipts/<receipt_id>", RECEIPTS, 200),
+]
+
+
+def build_world(caller: Caller) -> dict[str, str]:
+    """A community with two units (each with a resident), a meter read twice, a published settlement with
+    receipts, and a draft one."""
+    community = caller.created("/v1/communities", {"code": "M1", "name": "CP Mayor 1"})["id"]
+    units = [
+        caller.created(f"/v1/communities/{community}/units", {"code": c, "coefficient": "1"})["id"]
+        for c in ("1A", "1B")
+    ]
+    residents = [
+        caller.created("/v1/residents", {"name": f"Vecino {i}", "units": [{"unit_id": u}]})["id"]
+        for i, u in enumerate(units)
+    ]
+    meter = caller.created("/v1/meters", {"unit_id": units[0], "serial": "H-1", "service": "heating"})["id"]
+    caller.created("/v1/readings", {"readings": [{"meter_id": meter, "date": "2026-01-01", "value": "1"}]})
+    terms = {
+        "community_id": community,
+        "service": "heating",
+        "period": {"from": "2026-01-01", "to": "2026-03-31"},
+        "consumption_share": "0",
+        "costs": [{"concept": "Heat", "amount": "10.00"}],
+    }
+    published = caller.created("/v1/settlements", terms)["id"]
+    receipts = caller.created(f"/v1/settlements/{published}/publish", None)["receipts"]
+    draft = caller.created("/v1/settlements", terms)["id"]
+    empty_community = caller.created("/v1/communities", {"code": "EMPTY", "name": "Sin unidades"})["id"]
+    empty_unit = caller.created(f"/v1/communities/{community}/units", {"code": "EMPTY", "coefficient": "1"})[
+        "id"
+    ]
+    return {
+        "community_id": community,
+        "unit_id": units[1],
+        "resident_id": residents[0],
+        "meter_id": meter,
+        "settlement_id": draft,
+        "receipt_id": receipts[0]["id"],
+        "other_resident_id": residents[1],
+        "other_receipt_id": receipts[1]["id"],
+        "empty_community": empty_community,
+        "empty_unit": empty_unit,
+    }
+
+
+@pytest.fixture
+def worlds(app: Flask, components: Components) -> dict[str, Any]:
+    """Two tenants with the same data; the callers below belong to the first."""
+    made: dict[str, Any] = {}
+    for name in ("own", "other"):
+        tenant = new_tenant(components, name)
+        made[name] = build_world(Caller(app.test_client(), key_for(components, Role.MANAGER, tenant)))
+        made[f"{name}_tenant"] = tenant
+    return made
+
+
+def caller_for(app: Flask, components: Components, role: Role, worlds: dict[str, Any]) -> Caller:
+    tenant = None if role is Role.SUPPORT else worlds["own_tenant"]
+    resident = worlds["own"]["resident_id"] if role is Role.RESIDENT else None
+    return Caller(app.test_client(), key_for(components, role, tenant, resident))
+
+
+def path_for(row: Row, world: dict[str, str]) -> str:
+    path = row.rule
+    for name, source in (row.target or {}).items():
+        path = path.replace(f"<{name}>", world[source])
+    for name, value in world.items():
+        path = path.replace(f"<{name}>", value)
+    return path
+
+
+def expected(row: Row, role: Role, whose: str) -> int:
+    if role not in ALLOWED[row.kind]:
+        return 403
+    if whose == "other_resident":
+        return 404 if role is Role.RESIDENT else row.success
+    if role is Role.RESIDENT and row.scoped and whose == "other":
+        return 404
+    if role is Role.SUPPORT or whose == "own" or not row.scoped:
+        return row.success
+    return row.other_tenant
+
+
+CASES = [
+    pytest.param(row, role, whose, id=f"{row.method} {row.rule} {role.value} {whose}")
+    for row in TABLE
+    for role in Role
+    for whose in (("own", "other", "other_resident") if row.scoped else ("own",))
+    if whose != "other_resident" or row.kind in (RECEIPTS, RESIDENT_READ)
+]
+
+
+@pytest.mark.parametrize(("row", "role", "whose"), CASES)
+def test_authorization(
+    app: Flask, components: Components, worlds: dict[str, Any], row: Row, role: Role, whose: str
+) -> None:
+    world = dict(worlds["other" if whose == "other" else "own"])
+    if whose == "other_resident":
+        world["resident_id"], world["receipt_id"] = world["other_resident_id"], world["other_receipt_id"]
+    caller = caller_for(app, components, role, worlds)
+    if row.kind == PUBLIC:
+        caller = Caller(app.test_client(), None)
+    body = row.body(world) if row.body else None
+    response = caller.call(row.method, path_for(row, world), json=body)
+    assert response.status_code == expected(row, role, whose), response.get_json()
+
+
+def test_every_call_needs_a_valid_key(app: Flask) -> None:
+    client = app.test_client()
+    for row in TABLE:
+        if row.kind == PUBLIC:
+            continue
+        path = row.rule.replace("<", "").replace(">", "")
+        assert client.open(path, method=row.method).status_code == 401
+        bad = client.open(path, method=row.method, headers={"Authorization": "Bearer prk_0000_nope"})
+        assert bad.status_code == 401
+
+
+def test_lists_show_only_the_callers_tenant(
+    app: Flask, components: Components, worlds: dict[str, Any]
+) -> None:
+    manager = caller_for(app, components, Role.MANAGER, worlds)
+    support = caller_for(app, components, Role.SUPPORT, worlds)
+    for path in ("/v1/communities", "/v1/residents", "/v1/meters", "/v1/settlements", "/v1/receipts"):
+        own = {item["id"] for item in manager.get(f"{path}?page_size=500").get_json()}
+        assert not own & {worlds["other"][k] for k in worlds["other"]}, path
+        other = manager_of_other(app, components, worlds).get(f"{path}?page_size=500").get_json()
+        total = json.loads(support.get(f"{path}?page_size=1").headers["X-Pagination"])["total"]
+        assert total >= len(own) + len(other) > len(own), path
+
+
+def manager_of_other(app: Flask, components: Components, worlds: dict[str, Any]) -> Caller:
+    return Caller(app.test_client(), key_for(components, Role.MANAGER, worlds["other_tenant"]))
+
+
+def test_every_route_has_a_row(app: Flask) -> None:
+    documented = {(row.method, row.rule) for row in TABLE}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static",) or rule.endpoint.startswith("api-docs"):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            assert (method, rule.rule) in documented, (
+                f"{method} {rule.rule} has no row in the authorization table"
+            )
