@@ -44,4 +44,5 @@ def prorata(tmp_path: Path) -> Any:
         )
         return Run(done.returncode, done.stdout, done.stderr)
 
+    run.executable = _prorata()  # type: ignore[attr-defined]
     return run

@@ -60,9 +60,7 @@ class CommunityItem(MethodView):
         require(caller, Action.WRITE)
         with components().unit_of_work() as uow:
             current = fetch(uow.communities, caller, community_id, "community")
-            refused = precondition(CommunitySchema(), current)
-            if refused:
-                return refused
+            precondition(CommunitySchema(), current)
             changed = replace(current, **data)
             uow.communities.update(changed)
             uow.commit()
@@ -74,9 +72,7 @@ class CommunityItem(MethodView):
         require(caller, Action.DELETE)
         with components().unit_of_work() as uow:
             current = fetch(uow.communities, caller, community_id, "community")
-            refused = precondition(CommunitySchema(), current)
-            if refused:
-                return refused
+            precondition(CommunitySchema(), current)
             uow.communities.delete(current)
             uow.commit()
         return None
@@ -132,9 +128,7 @@ class UnitItem(MethodView):
         require(caller, Action.WRITE)
         with components().unit_of_work() as uow:
             current = fetch(uow.units, caller, unit_id, "unit")
-            refused = precondition(UnitSchema(), current)
-            if refused:
-                return refused
+            precondition(UnitSchema(), current)
             if "kind" in data:
                 data["kind"] = UnitKind(data["kind"])
             changed = replace(current, **data)
@@ -148,9 +142,7 @@ class UnitItem(MethodView):
         require(caller, Action.DELETE)
         with components().unit_of_work() as uow:
             current = fetch(uow.units, caller, unit_id, "unit")
-            refused = precondition(UnitSchema(), current)
-            if refused:
-                return refused
+            precondition(UnitSchema(), current)
             uow.units.delete(current)
             uow.commit()
         return None

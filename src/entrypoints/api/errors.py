@@ -13,7 +13,7 @@ from prorata.application.contract_result import errors_json
 from prorata.application.errors import Forbidden, NotFound, Unauthorized
 from prorata.application.readings import KeyReused
 from prorata.domain.ports.repository import Conflict
-from prorata.domain.problems import InvalidInput
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.settlement.stored import AlreadyPublished
 from prorata.entrypoints.api.schemas import ErrorsSchema
 
@@ -37,6 +37,10 @@ _CODES = {
 
 def body(code: str, message: str, **where: Any) -> dict[str, Any]:
     return {"errors": [{"code": code, "message": message, **where}]}
+
+
+def invalid(message: str, field: str) -> InvalidInput:
+    return InvalidInput([Problem(ErrorCode.INVALID_REQUEST, message, field=field)])
 
 
 class ProrataApi(Api):  # type: ignore[misc]

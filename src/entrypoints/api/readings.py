@@ -15,7 +15,7 @@ from prorata.domain.access.principal import Action
 from prorata.domain.community.model import Meter, MeterReading
 from prorata.domain.settlement.request import Service
 from prorata.entrypoints.api.context import components, principal
-from prorata.entrypoints.api.errors import body
+from prorata.entrypoints.api.errors import invalid
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
 from prorata.entrypoints.api.schemas import (
     MeterPatchSchema,
@@ -78,9 +78,7 @@ class MeterItem(MethodView):
         require(caller, Action.WRITE)
         with components().unit_of_work() as uow:
             current = fetch(uow.meters, caller, meter_id, "meter")
-            refused = precondition(MeterSchema(), current)
-            if refused:
-                return refused
+            precondition(MeterSchema(), current)
             if "service" in data:
                 data["service"] = Service(data["service"])
             changed = replace(current, **data)
@@ -94,9 +92,7 @@ class MeterItem(MethodView):
         require(caller, Action.DELETE)
         with components().unit_of_work() as uow:
             current = fetch(uow.meters, caller, meter_id, "meter")
-            refused = precondition(MeterSchema(), current)
-            if refused:
-                return refused
+            precondition(MeterSchema(), current)
             uow.meters.delete(current)
             uow.commit()
         return None
@@ -132,7 +128,7 @@ class Readings(MethodView):
         parts = components()
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > MAX_KEY:
-            return body("invalid_request", f"Idempotency-Key is longer than {MAX_KEY} characters"), 422
+            raise invalid(f"Idempotency-Key is longer than {MAX_KEY} characters", "Idempotency-Key")
         with parts.unit_of_work() as uow:
             status, answer = ingest_readings(uow, parts.ids, principal(), request.get_json(), key)
         return make_response(jsonify(answer), status)

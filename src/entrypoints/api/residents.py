@@ -83,9 +83,7 @@ class ResidentItem(MethodView):
         require(caller, Action.WRITE)
         with components().unit_of_work() as uow:
             current = fetch(uow.residents, caller, resident_id, "resident")
-            refused = precondition(ResidentSchema(), current)
-            if refused:
-                return refused
+            precondition(ResidentSchema(), current)
             changed = replace(current, **_values(uow, caller, data))
             uow.residents.update(changed)
             uow.commit()
@@ -97,9 +95,7 @@ class ResidentItem(MethodView):
         require(caller, Action.DELETE)
         with components().unit_of_work() as uow:
             current = fetch(uow.residents, caller, resident_id, "resident")
-            refused = precondition(ResidentSchema(), current)
-            if refused:
-                return refused
+            precondition(ResidentSchema(), current)
             uow.residents.delete(current)
             uow.commit()
         return None

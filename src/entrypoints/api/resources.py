@@ -8,9 +8,11 @@ from flask import request
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 from marshmallow import Schema
+from werkzeug.exceptions import PreconditionFailed
 
 from prorata.domain.ports.repository import Page
-from prorata.entrypoints.api.errors import body
+
+_LAST_OFFSET = 2**62
 
 
 class ResourceBlueprint(Blueprint):  # type: ignore[misc]
@@ -22,8 +24,9 @@ class ResourceBlueprint(Blueprint):  # type: ignore[misc]
 
 
 def window(pagination: PaginationParameters) -> dict[str, int]:
-    """The repository's offset and limit for a requested page."""
-    return {"offset": pagination.first_item, "limit": pagination.page_size}
+    """The repository's offset and limit for a requested page; an absurd page number finds nothing
+    instead of overflowing the database's integers."""
+    return {"offset": min(pagination.first_item, _LAST_OFFSET), "limit": pagination.page_size}
 
 
 def paged(page: Page[Any], pagination: PaginationParameters) -> list[Any]:
@@ -31,8 +34,7 @@ def paged(page: Page[Any], pagination: PaginationParameters) -> list[Any]:
     return page.items
 
 
-def precondition(schema: Schema, current: object) -> Any:
+def precondition(schema: Schema, current: object) -> None:
     """When the client sends If-Match, it must match the resource's ETag as GET gave it (else 412)."""
     if request.if_match and not request.if_match.contains(Blueprint._generate_etag(schema.dump(current))):
-        return body("precondition_failed", "the resource changed since you read it (If-Match)"), 412
-    return None
+        raise PreconditionFailed("the resource changed since you read it (If-Match)")

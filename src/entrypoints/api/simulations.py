@@ -11,7 +11,7 @@ from prorata.application.contract_result import result_json
 from prorata.application.simulate import simulate
 from prorata.domain.access.principal import Action
 from prorata.entrypoints.api.context import components, principal
-from prorata.entrypoints.api.errors import body
+from prorata.entrypoints.api.errors import invalid
 from prorata.entrypoints.api.resources import ResourceBlueprint
 from prorata.entrypoints.api.schemas import SettlementResultSchema
 
@@ -34,5 +34,5 @@ def simulate_settlement() -> Any:
     require(principal(), Action.SIMULATE)
     data = request.get_json(silent=True)
     if data is None:
-        return body("invalid_request", "the body must be a JSON settlement request", field="(request)"), 422
+        raise invalid("the body must be a JSON settlement request", "(request)")
     return result_json(simulate(data, components().spreadsheet_reader))
