@@ -17,6 +17,7 @@ from prorata.domain.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 _PREFIX = "prk"
+_HEX = set("0123456789abcdef")
 
 
 def create_tenant(uow: UnitOfWork, ids: IdGenerator, name: str) -> Tenant:
@@ -54,7 +55,7 @@ def authenticate(uow: UnitOfWork, presented: str) -> Principal | None:
     The secret is compared in constant time."""
     prefix, _, rest = presented.partition("_")
     compact, _, secret = rest.partition("_")
-    if prefix != _PREFIX or len(compact) != 32 or not secret:
+    if prefix != _PREFIX or len(compact) != 32 or not secret or not set(compact) <= _HEX:
         return None
     key_id = f"{compact[:8]}-{compact[8:12]}-{compact[12:16]}-{compact[16:20]}-{compact[20:]}"
     key = uow.keys.get(None, key_id)

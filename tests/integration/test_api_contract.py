@@ -102,3 +102,10 @@ def test_an_invalid_iban_is_refused(manager: Caller) -> None:
     response = manager.post("/v1/residents", {"name": "Ana", "iban": "ES91 2100 0418 4502 0005 1333"})
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "iban"
+
+
+def test_text_with_nul_characters_is_refused_not_stored(manager: Caller) -> None:
+    response = manager.post("/v1/communities", {"code": "C\x00", "name": "Nul"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["code"] == "invalid_request"
+    assert manager.get("/v1/meters?unit_id=%00").status_code == 422

@@ -21,7 +21,7 @@ from prorata.entrypoints.api import (
     simulations,
 )
 from prorata.entrypoints.api.context import components
-from prorata.entrypoints.api.errors import ProrataApi, register_domain_errors
+from prorata.entrypoints.api.errors import ProrataApi, invalid, register_domain_errors
 
 if TYPE_CHECKING:
     from prorata.config.bootstrap import Components
@@ -63,8 +63,28 @@ def create_app(parts: Components) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     register_domain_errors(app)
+    app.before_request(_refuse_nul_characters)
     app.before_request(_authenticate)
     return app
+
+
+def _refuse_nul_characters() -> None:
+    """No text we keep may hold NUL (PostgreSQL refuses it): say so, rather than fail on it later."""
+    texts = [request.path, *request.args.values()]
+    if request.is_json:
+        texts.extend(_strings(request.get_json(silent=True)))
+    if any("\x00" in text for text in texts):
+        raise invalid("text must not contain NUL characters", "(request)")
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 def _authenticate() -> Any:
