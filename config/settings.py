@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -15,6 +16,14 @@ class Settings:
     max_file_bytes: int
     max_file_rows: int
     max_body_bytes: int
+    broker_url: str
+    import_lease: timedelta
+    sweep_seconds: float
+    worker_threads: int
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "files"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -27,4 +36,8 @@ class Settings:
             max_file_bytes=int(env.get("PRORATA_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
             max_file_rows=int(env.get("PRORATA_MAX_FILE_ROWS", "1000000")),
             max_body_bytes=int(env.get("PRORATA_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
+            broker_url=env.get("PRORATA_BROKER_URL", ""),
+            import_lease=timedelta(seconds=float(env.get("PRORATA_IMPORT_LEASE_SECONDS", "600"))),
+            sweep_seconds=float(env.get("PRORATA_SWEEP_SECONDS", "30")),
+            worker_threads=int(env.get("PRORATA_WORKER_THREADS", "2")),
         )

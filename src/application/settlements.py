@@ -12,6 +12,7 @@ from prorata.application.json_fields import FieldReader
 from prorata.domain.access.principal import Action, Principal
 from prorata.domain.community.model import Community, CommunityUnit
 from prorata.domain.community.readings_for_period import settlement_units
+from prorata.domain.imports.model import ImportStatus
 from prorata.domain.money import to_cents
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
@@ -22,7 +23,7 @@ from prorata.domain.readings.merge import merge_readings
 from prorata.domain.settlement.engine import prorate
 from prorata.domain.settlement.request import SettlementRequest
 from prorata.domain.settlement.result import SettlementResult
-from prorata.domain.settlement.stored import IssuedReceipt, Settlement, receipt_number
+from prorata.domain.settlement.stored import IssuedReceipt, Settlement, SettlementStatus, receipt_number
 
 _READING_FIELDS = ("meter", "previous", "current", "consumption", "factor", "rollover", "date")
 
@@ -71,6 +72,8 @@ def compute(uow: UnitOfWork, principal: Principal, settlement_id: str, body: obj
     units = uow.units.list(settlement.tenant_id, community_id=community.id).items
     units.sort(key=lambda u: u.code)
     given = _body_readings(body)
+    if given is None and settlement.readings:
+        given = _body_readings({"readings": settlement.readings})
     meters = uow.meters.list(settlement.tenant_id, unit_id=[u.id for u in units]).items
     if given is None:
         readings = uow.readings.list(settlement.tenant_id, meter_id=[m.id for m in meters]).items
@@ -116,8 +119,20 @@ def publish(
         )
         uow.receipts.add(issued)
         receipts.append(issued)
+    _mark_import_published(uow, settlement)
     uow.commit()
     return settlement, receipts
+
+
+def _mark_import_published(uow: UnitOfWork, settlement: Settlement) -> None:
+    """The file that produced the settlement is `published` once all it produced is."""
+    if settlement.import_id is None:
+        return
+    job = uow.imports.get(settlement.tenant_id, settlement.import_id)
+    siblings = uow.settlements.list(settlement.tenant_id, import_id=settlement.import_id).items
+    others_published = all(s.status is SettlementStatus.PUBLISHED for s in siblings if s.id != settlement.id)
+    if job is not None and job.status is ImportStatus.SETTLED and others_published:
+        uow.imports.update(replace(job, status=ImportStatus.PUBLISHED))
 
 
 def _request(settlement: Settlement, units: tuple[Any, ...]) -> SettlementRequest:

@@ -8,9 +8,9 @@ from pathlib import Path
 from prorata.application.contract_request import parse_request
 from prorata.application.json_fields import FieldReader
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
-from prorata.domain.problems import InvalidInput, Problem
-from prorata.domain.readings.extract import extract_readings
-from prorata.domain.readings.headers import Field
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+from prorata.domain.readings.extract import extract_readings, readings_sheet
+from prorata.domain.readings.headers import READING_FIELDS, Field
 from prorata.domain.readings.merge import merge_readings
 from prorata.domain.settlement.engine import prorate
 from prorata.domain.settlement.request import SettlementRequest
@@ -49,7 +49,11 @@ def _with_file_readings(
 ) -> SettlementRequest | None:
     mapping = parse_mapping(readings.mapping) if readings.mapping is not None else None
     workbook = reader.read(readings.path)
-    found = extract_readings(workbook.sheets[0], mapping, workbook.decimal_hint)
+    if not workbook.sheets:
+        raise InvalidInput(
+            [Problem(ErrorCode.UNSUPPORTED_FILE, f"{workbook.file_name}: the workbook has no sheet")]
+        )
+    found = extract_readings(readings_sheet(workbook.sheets, mapping), mapping, workbook.decimal_hint)
     problems = list(found.problems)
     merged = None
     if request is not None:
@@ -66,7 +70,7 @@ def parse_mapping(data: object) -> dict[Field, str]:
     """A mapping (`{"unit": "Ref. Piso", "current": "L.Act"}`) from field to the header naming it."""
     problems: list[Problem] = []
     reader = FieldReader(data, "mapping", problems)
-    names = [f.value for f in Field]
+    names = [f.value for f in READING_FIELDS]
     reader.only(names)
     mapping = {Field(name): header for name in names if (header := reader.text(name)) is not None}
     if problems:

@@ -46,6 +46,6 @@ def test_recognises_headers_in_five_languages(header: str, field: Field) -> None
     assert field_for(header) is field
 
 
-@pytest.mark.parametrize("header", ["Propietario", "IBAN", "Observaciones", "Lectura fecha"])
+@pytest.mark.parametrize("header", ["Observaciones", "Teléfono", "Lectura fecha", "Notes"])
 def test_leaves_other_columns_alone(header: str) -> None:
     assert field_for(header) is None

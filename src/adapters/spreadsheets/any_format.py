@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prorata.adapters.spreadsheets.calamine_reader import CalamineSpreadsheetReader
 from prorata.adapters.spreadsheets.csv_reader import CsvSpreadsheetReader
 from prorata.adapters.spreadsheets.limits import FileLimits, unsupported
 from prorata.domain.readings.sheet import Workbook
 
-_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 class AnyFormatSpreadsheetReader:
     def __init__(self, limits: FileLimits | None = None) -> None:
         self.csv = CsvSpreadsheetReader(limits)
+        self.workbooks = CalamineSpreadsheetReader(limits)
 
     def read(self, path: Path) -> Workbook:
         if not path.is_file():
             raise unsupported(path.name, "no such file")
-        if path.suffix.lower() in _WORKBOOK_SUFFIXES:
-            raise unsupported(
-                path.name, "XLSX, XLS and ODS workbooks are not read yet; export the sheet as CSV"
-            )
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        if magic in _WORKBOOK_MAGIC:
+            return self.workbooks.read(path)
         return self.csv.read(path)

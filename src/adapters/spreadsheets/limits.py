@@ -13,6 +13,11 @@ class FileLimits:
     max_rows: int = 1_000_000
     max_columns: int = 256
     max_cell_chars: int = 1_000
+    max_zip_entries: int = 1_000
+    max_inflated_bytes: int = 400 * 1024 * 1024
+    max_zip_ratio: int = 200
+    child_memory_bytes: int = 1024 * 1024 * 1024
+    child_seconds: int = 120
 
 
 def too_large(file_name: str, why: str) -> InvalidInput:

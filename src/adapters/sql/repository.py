@@ -54,6 +54,16 @@ class SqlaRepository(Generic[T]):
         with self.guarded():
             self.connection.execute(delete(self.table).where(self.table.c.id == row["id"]))
 
+    def delete_where(self, tenant: str | None, **where: object) -> int:
+        """Delete every record matching `where`; returns how many."""
+        query = delete(self.table)
+        if tenant is not None:
+            query = query.where(self.table.c.tenant_id == tenant)
+        for name, value in where.items():
+            query = query.where(self.table.c[name] == value)
+        with self.guarded():
+            return int(self.connection.execute(query).rowcount)
+
     def load(self, row: Row) -> T:
         return self.from_row(row)
 
@@ -64,8 +74,13 @@ class SqlaRepository(Generic[T]):
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         for name, value in where.items():
-            column = self.table.c[name]
-            query = query.where(column.in_(value) if isinstance(value, list | tuple) else column == value)
+            if name.endswith("__from"):
+                query = query.where(self.table.c[name.removesuffix("__from")] >= value)
+            elif name.endswith("__to"):
+                query = query.where(self.table.c[name.removesuffix("__to")] <= value)
+            else:
+                column = self.table.c[name]
+                query = query.where(column.in_(value) if isinstance(value, list | tuple) else column == value)
         return query
 
     @contextmanager

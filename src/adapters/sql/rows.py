@@ -20,6 +20,15 @@ from prorata.domain.community.model import (
     Resident,
     UnitKind,
 )
+from prorata.domain.imports.model import (
+    ImportJob,
+    ImportSource,
+    ImportStatus,
+    MappingProfile,
+    RowError,
+    problem_row,
+)
+from prorata.domain.problems import ErrorCode, Problem
 from prorata.domain.settlement.request import Period, Service
 from prorata.domain.settlement.stored import IssuedReceipt, ReceiptStatus, Settlement, SettlementStatus
 
@@ -93,3 +102,30 @@ def settlement(row: Row) -> Settlement:
 
 def receipt(row: Row) -> IssuedReceipt:
     return IssuedReceipt(**{**row, "status": ReceiptStatus(row["status"])})
+
+
+def import_job(row: Row) -> ImportJob:
+    return ImportJob(**{**row, "source": ImportSource(row["source"]), "status": ImportStatus(row["status"])})
+
+
+def row_error_row(item: RowError) -> Row:
+    return {
+        "id": item.id,
+        "import_id": item.import_id,
+        "tenant_id": item.tenant_id,
+        "problem": problem_row(item.problem),
+    }
+
+
+def row_error(row: Row) -> RowError:
+    problem = {k: v for k, v in row["problem"].items() if v is not None}
+    return RowError(
+        row["id"],
+        row["import_id"],
+        row["tenant_id"],
+        Problem(**{**problem, "code": ErrorCode(problem["code"])}),
+    )
+
+
+def mapping_profile(row: Row) -> MappingProfile:
+    return MappingProfile(**row)

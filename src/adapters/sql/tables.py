@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -160,7 +161,57 @@ settlements = Table(
     Column("status", String(20), nullable=False),
     Column("number", Integer),
     Column("published_at", UtcDateTime()),
+    Column("readings", JSON),
+    Column("import_id", String(ID), ForeignKey("imports.id"), index=True),
+    Column("origin", String(200), unique=True),
+    Column("supersedes", String(ID), ForeignKey("settlements.id")),
     UniqueConstraint("tenant_id", "number"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("source", String(10), nullable=False),
+    Column("original_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("reason", Text),
+    Column("community_id", String(ID), ForeignKey("communities.id")),
+    Column("mapping_profile_id", String(ID), ForeignKey("mapping_profiles.id")),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_processed", Integer, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_until", UtcDateTime()),
+    Column("started_at", UtcDateTime()),
+    Column("finished_at", UtcDateTime()),
+    Column("generation", Integer, nullable=False),
+    UniqueConstraint("tenant_id", "sha256"),
+)
+
+import_errors = Table(
+    "import_errors",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("import_id", String(ID), ForeignKey("imports.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("problem", JSON, nullable=False),
+)
+
+mapping_profiles = Table(
+    "mapping_profiles",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(100), nullable=False),
+    Column("mapping", JSON, nullable=False),
+    Column("signature", String(64)),
+    UniqueConstraint("tenant_id", "name"),
 )
 
 receipts = Table(

@@ -13,6 +13,7 @@ from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
 from prorata.domain.ports.repository import Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
 
@@ -28,6 +29,9 @@ class SqlaUnitOfWork:
     readings: Repository[MeterReading]
     settlements: Repository[Settlement]
     receipts: Repository[IssuedReceipt]
+    imports: Repository[ImportJob]
+    import_errors: Repository[RowError]
+    mapping_profiles: Repository[MappingProfile]
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -50,6 +54,13 @@ class SqlaUnitOfWork:
             connection, tables.settlements, rows.settlement_row, rows.settlement
         )
         self.receipts = SqlaRepository[IssuedReceipt](connection, tables.receipts, plain, rows.receipt)
+        self.imports = SqlaRepository[ImportJob](connection, tables.imports, plain, rows.import_job)
+        self.import_errors = SqlaRepository[RowError](
+            connection, tables.import_errors, rows.row_error_row, rows.row_error
+        )
+        self.mapping_profiles = SqlaRepository[MappingProfile](
+            connection, tables.mapping_profiles, plain, rows.mapping_profile
+        )
         return self
 
     def __exit__(

@@ -33,7 +33,8 @@ class Repository(Protocol[T]):
     def list(
         self, tenant: str | None, *, offset: int = 0, limit: int | None = None, **where: object
     ) -> Page[T]:
-        """Records whose fields equal `where` (a list or tuple value means any of them), oldest first."""
+        """Records whose fields equal `where` (a list or tuple value means any of them; a name ending in
+        `__from` or `__to` bounds that field), oldest first."""
 
     @abstractmethod
     def update(self, item: T) -> None:
@@ -42,3 +43,7 @@ class Repository(Protocol[T]):
     @abstractmethod
     def delete(self, item: T) -> None:
         """Raises Conflict while other records refer to it."""
+
+    @abstractmethod
+    def delete_where(self, tenant: str | None, **where: object) -> int:
+        """Delete every record whose fields equal `where`; returns how many."""

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
 from prorata.domain.ports.repository import Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
 
@@ -25,6 +26,9 @@ class UnitOfWork(Protocol):
     readings: Repository[MeterReading]
     settlements: Repository[Settlement]
     receipts: Repository[IssuedReceipt]
+    imports: Repository[ImportJob]
+    import_errors: Repository[RowError]
+    mapping_profiles: Repository[MappingProfile]
 
     @abstractmethod
     def next_number(self, tenant_id: str, sequence: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
@@ -23,6 +23,22 @@ class Columns:
 
     def header(self, field: Field) -> str:
         return self.headers[self.index[field]]
+
+
+def locate_header(sheet: Sheet, accept: Callable[[Mapping[Field, int]], bool]) -> Columns | None:
+    """The first header row, within the first rows, whose recognised fields `accept` takes."""
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        headers = tuple("" if cell is None else str(cell).strip() for cell in row)
+        found = _by_synonyms(headers)
+        if accept(found):
+            return Columns(index, found, headers)
+    return None
+
+
+def has_readings(found: Mapping[Field, int]) -> bool:
+    return Field.UNIT in found and (
+        Field.CONSUMPTION in found or {Field.PREVIOUS, Field.CURRENT} <= found.keys()
+    )
 
 
 def locate_columns(sheet: Sheet, mapping: Mapping[Field, str] | None = None) -> Columns:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from prorata.domain.problems import ErrorCode, Problem
-from prorata.domain.readings.columns import Columns, locate_columns
+from prorata.domain.readings.columns import Columns, has_readings, locate_columns, locate_header
 from prorata.domain.readings.headers import Field, normalize
 from prorata.domain.readings.numbers import detect_decimal_separator, parse_number
 from prorata.domain.readings.sheet import Cell, Sheet, is_blank
@@ -57,6 +57,16 @@ def extract_readings(
         if reading is not None:
             result.readings.append(reading)
     return result
+
+
+def readings_sheet(sheets: tuple[Sheet, ...], mapping: Mapping[Field, str] | None = None) -> Sheet:
+    """The sheet that holds the readings: the first whose header row has a unit and reading columns.
+    With a mapping, or when none has, the first sheet (whose missing columns are then reported)."""
+    if mapping is None:
+        for sheet in sheets:
+            if locate_header(sheet, has_readings) is not None:
+                return sheet
+    return sheets[0]
 
 
 def _body(sheet: Sheet, columns: Columns) -> Iterator[tuple[int, tuple[Cell, ...]]]:

@@ -17,6 +17,29 @@ class Field(StrEnum):
     CONSUMPTION = "consumption"
     FACTOR = "factor"
     DATE = "date"
+    COMMUNITY = "community"
+    COMMUNITY_NAME = "community_name"
+    SERVICE = "service"
+    CONCEPT = "concept"
+    AMOUNT = "amount"
+    SHARE = "consumption_share"
+    KEY = "fixed_key"
+    COEFFICIENT = "coefficient"
+    AREA = "area"
+    OWNER = "owner"
+    IBAN = "iban"
+
+
+# The fields of a readings sheet: the keys a contract MAPPING may name.
+READING_FIELDS = (
+    Field.UNIT,
+    Field.METER,
+    Field.PREVIOUS,
+    Field.CURRENT,
+    Field.CONSUMPTION,
+    Field.FACTOR,
+    Field.DATE,
+)
 
 
 # Compared after `normalize`: lower case, no accents, punctuation as spaces, units in brackets dropped.
@@ -231,10 +254,187 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "ablesedatum",
         "ablesetag",
     ),
+    Field.COMMUNITY: (
+        "community",
+        "community code",
+        "building",
+        "building code",
+        "property code",
+        "cod comunidad",
+        "codigo comunidad",
+        "codigo de comunidad",
+        "id comunidad",
+        "comunidad id",
+        "cod finca",
+        "codigo finca",
+        "n comunidad",
+        "codi comunitat",
+        "cod comunitat",
+        "codi de la comunitat",
+        "code copropriete",
+        "code immeuble",
+        "n copropriete",
+        "code residence",
+        "liegenschaft nr",
+        "liegenschaftsnummer",
+        "objekt nr",
+        "objektnummer",
+        "weg nr",
+        "liegenschaft id",
+    ),
+    Field.COMMUNITY_NAME: (
+        "community name",
+        "comunidad",
+        "nombre comunidad",
+        "comunitat",
+        "nom comunitat",
+        "copropriete",
+        "immeuble",
+        "residence",
+        "liegenschaft",
+        "objekt",
+        "weg",
+    ),
+    Field.SERVICE: (
+        "service",
+        "servicio",
+        "suministro",
+        "servei",
+        "subministrament",
+        "dienst",
+        "kostenart",
+        "utility",
+    ),
+    Field.CONCEPT: (
+        "concept",
+        "concepto",
+        "descripcion",
+        "concepte",
+        "descripcio",
+        "libelle",
+        "designation",
+        "bezeichnung",
+        "position",
+        "kostenposition",
+        "description",
+        "item",
+    ),
+    Field.AMOUNT: (
+        "amount",
+        "importe",
+        "import",
+        "total",
+        "importe total",
+        "montant",
+        "montant total",
+        "betrag",
+        "gesamtbetrag",
+        "kosten",
+        "cost",
+        "euros",
+        "eur",
+    ),
+    Field.SHARE: (
+        "consumption share",
+        "consumption part",
+        "parte consumo",
+        "porcentaje consumo",
+        "reparto consumo",
+        "part consum",
+        "part consommation",
+        "quote part consommation",
+        "verbrauchsanteil",
+        "anteil verbrauch",
+    ),
+    Field.KEY: (
+        "fixed key",
+        "allocation key",
+        "reparto fijo",
+        "clave reparto",
+        "criterio reparto",
+        "reparto",
+        "repartiment fix",
+        "clau repartiment",
+        "cle de repartition",
+        "repartition",
+        "verteilerschlussel",
+        "umlageschlussel",
+        "schlussel",
+    ),
+    Field.COEFFICIENT: (
+        "coefficient",
+        "ownership share",
+        "share",
+        "coeficiente",
+        "cuota",
+        "cuota participacion",
+        "coeficient",
+        "quota",
+        "quota participacio",
+        "tantiemes",
+        "quote part",
+        "mea",
+        "miteigentumsanteil",
+        "miteigentumsanteile",
+        "mea anteil",
+    ),
+    Field.AREA: (
+        "area",
+        "floor area",
+        "surface area",
+        "m2",
+        "superficie",
+        "superficie m2",
+        "metros",
+        "superficie util",
+        "superficie construida",
+        "superficia",
+        "surface",
+        "surface habitable",
+        "flache",
+        "wohnflache",
+        "qm",
+    ),
+    Field.OWNER: (
+        "owner",
+        "resident",
+        "propietario",
+        "titular",
+        "propietari",
+        "proprietaire",
+        "coproprietaire",
+        "eigentumer",
+        "name",
+        "nombre",
+    ),
+    Field.IBAN: (
+        "iban",
+        "cuenta",
+        "cuenta bancaria",
+        "compte",
+        "compte bancaire",
+        "kontonummer",
+        "bank account",
+    ),
 }
 
 # Words after a header's name that only give its unit: "Consumo kWh", "Lectura m3".
-_UNIT_WORDS = {"m3", "kwh", "mwh", "l", "litros", "liters", "litres", "ud", "uds", "units", "unidades", "eur"}
+_UNIT_WORDS = {
+    "m3",
+    "m2",
+    "kwh",
+    "mwh",
+    "l",
+    "litros",
+    "liters",
+    "litres",
+    "ud",
+    "uds",
+    "units",
+    "unidades",
+    "eur",
+    "pct",
+}
 
 _LOOKUP: dict[str, Field] = {}
 for _field, _names in SYNONYMS.items():

@@ -25,7 +25,10 @@ class AlreadyPublished(Exception):
 @dataclass(frozen=True, slots=True)
 class Settlement:
     """`terms` are the contract v1 fields other than `units` (costs, shares, keys, estimation), as
-    validated JSON; the units and readings come from the community when it is computed."""
+    validated JSON; the units come from the community when it is computed, and the readings from its
+    meters — or from `readings` (contract readings with their unit code) when a file brought them.
+    `origin` names what produced it (an import, a community, a service), unique, so a file processed
+    again replaces its settlement instead of adding one; `supersedes` is the published one it corrects."""
 
     id: str
     tenant_id: str
@@ -36,6 +39,10 @@ class Settlement:
     status: SettlementStatus = SettlementStatus.DRAFT
     number: int | None = None
     published_at: datetime | None = None
+    readings: list[dict[str, Any]] | None = None
+    import_id: str | None = None
+    origin: str | None = None
+    supersedes: str | None = None
 
     def publish(self, number: int, now: datetime) -> Settlement:
         if self.status is not SettlementStatus.DRAFT:

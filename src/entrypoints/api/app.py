@@ -14,6 +14,7 @@ from prorata.application.errors import Unauthorized
 from prorata.entrypoints.api import (
     communities,
     health,
+    imports,
     readings,
     receipts,
     residents,
@@ -35,6 +36,8 @@ BLUEPRINTS = (
     readings.blp,
     settlements.blp,
     receipts.blp,
+    imports.blp,
+    imports.admin,
 )
 
 

@@ -9,6 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from prorata.config.bootstrap import bootstrap
 from prorata.entrypoints.api.app import create_app
+from prorata.entrypoints.worker import start_workers
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -21,7 +22,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app(bootstrap())
+        parts = bootstrap()
+        if not parts.settings.broker_url:
+            # All-in-one: no broker server, so each API process runs import workers in threads.
+            start_workers(parts, parts.settings.worker_threads, parts.settings.sweep_seconds)
+        return create_app(parts)
 
 
 @click.command("api")

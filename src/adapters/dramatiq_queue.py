@@ -1,0 +1,39 @@
+"""dramatiq as the task queue: RabbitMQ or Redis in production, an in-process StubBroker all-in-one.
+
+Messages carry ids only; the database holds the truth, so a lost message costs only a sweeper's delay."""
+
+from __future__ import annotations
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+
+QUEUE = "imports"
+RUN_IMPORT = "run_import"
+
+
+def make_broker(url: str) -> dramatiq.Broker:
+    """`amqp://…` → RabbitMQ, `redis://…` → Redis, empty → in-process StubBroker."""
+    if not url:
+        return StubBroker()
+    if url.startswith(("amqp://", "amqps://")):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker  # needs pika: imported only when chosen
+
+        return RabbitmqBroker(url=url)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from dramatiq.brokers.redis import RedisBroker
+
+        return RedisBroker(url=url)
+    raise ValueError(f"PRORATA_BROKER_URL must be amqp://, redis:// or empty, not {url.split(':')[0]}://…")
+
+
+class DramatiqTaskQueue:
+    def __init__(self, broker: dramatiq.Broker) -> None:
+        self.broker = broker
+        broker.declare_queue(QUEUE)
+
+    def run_import(self, import_id: str) -> None:
+        self.broker.enqueue(
+            dramatiq.Message(
+                queue_name=QUEUE, actor_name=RUN_IMPORT, args=(import_id,), kwargs={}, options={}
+            )
+        )

@@ -1,0 +1,81 @@
+"""XLSX, legacy XLS and ODS through python-calamine, parsed in a resource-limited child process after the
+archive has been checked, so that no crafted workbook can crash or exhaust the caller."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
+from prorata.adapters.spreadsheets.zip_guard import check_zip
+from prorata.domain.readings.sheet import Cell, Sheet, Workbook
+
+_CHILD = "prorata.adapters.spreadsheets.calamine_child"
+
+
+class CalamineSpreadsheetReader:
+    def __init__(self, limits: FileLimits | None = None) -> None:
+        self.limits = limits or FileLimits()
+
+    def read(self, path: Path) -> Workbook:
+        name = path.name
+        size = path.stat().st_size
+        if size > self.limits.max_bytes:
+            raise too_large(name, f"larger than the limit of {self.limits.max_bytes} bytes")
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        if magic == b"PK\x03\x04":
+            check_zip(path, self.limits)
+        elif magic != b"\xd0\xcf\x11\xe0":
+            raise unsupported(name, "not an XLSX, XLS or ODS workbook")
+        return Workbook(name, self._parse(path))
+
+    def _parse(self, path: Path) -> tuple[Sheet, ...]:
+        limits = self.limits
+        args = [str(path), str(limits.max_rows), str(limits.max_columns), str(limits.max_cell_chars)]
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", _CHILD, *args],
+                capture_output=True,
+                timeout=limits.child_seconds,
+                preexec_fn=self._confine,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise too_large(path.name, f"reading it took over {limits.child_seconds} s") from None
+        if done.returncode != 0:
+            if done.returncode < 0 or b"MemoryError" in done.stderr:
+                raise too_large(path.name, "reading it exhausted the memory or time allowed")
+            last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no detail"])[-1]
+            raise unsupported(path.name, f"malformed workbook ({last[:200]})")
+        sheets = []
+        for line in done.stdout.decode().splitlines():
+            item = json.loads(line)
+            if "too_large" in item:
+                raise too_large(path.name, item["too_large"])
+            sheets.append(Sheet(item["sheet"], tuple(tuple(_cell(c) for c in row) for row in item["rows"])))
+        return tuple(sheets)
+
+    def _confine(self) -> None:
+        memory = self.limits.child_memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        seconds = self.limits.child_seconds
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _cell(value: Any) -> Cell:
+    if value is None:
+        return None
+    kind, text = value
+    if kind == "n":
+        return Decimal(text)
+    if kind == "d":
+        return date.fromisoformat(text)
+    return str(text)

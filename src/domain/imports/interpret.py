@@ -1,0 +1,237 @@
+"""What a received workbook says, community by community: units (keys, owners, IBANs), readings, costs
+and amounts already computed per unit. Every sheet is recognised by its header row, wherever it sits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from prorata.domain.imports.vocabulary import key_named, service_named
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+from prorata.domain.readings.columns import HEADER_SEARCH_ROWS, Columns, has_readings, locate_header
+from prorata.domain.readings.extract import UnitReading, extract_readings
+from prorata.domain.readings.headers import Field, normalize
+from prorata.domain.readings.numbers import detect_decimal_separator, parse_number
+from prorata.domain.readings.sheet import Cell, Sheet, Workbook, is_blank
+from prorata.domain.settlement.request import FixedKey, Service, unit_key
+
+
+@dataclass(slots=True)
+class UnitRow:
+    code: str
+    row: int
+    coefficient: Decimal | None = None
+    area: Decimal | None = None
+    owner: str | None = None
+    iban: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CostRow:
+    row: int
+    concept: str
+    amount: Decimal
+    service: Service | None
+    consumption_share: Decimal | None
+    fixed_key: FixedKey | None
+
+
+@dataclass(slots=True)
+class CommunityFile:
+    """Everything the file says about one community."""
+
+    code: str
+    name: str | None = None
+    units: dict[str, UnitRow] = field(default_factory=dict)
+    readings: list[UnitReading] = field(default_factory=list)
+    costs: list[CostRow] = field(default_factory=list)
+    unit_amounts: dict[str, tuple[str, Decimal, int]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class FileContents:
+    communities: dict[str, CommunityFile] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    rows_total: int = 0
+    rows_rejected: int = 0
+
+    def community(self, code: str) -> CommunityFile:
+        return self.communities.setdefault(code, CommunityFile(code))
+
+
+def _is_costs(found: Mapping[Field, int]) -> bool:
+    return Field.CONCEPT in found and Field.AMOUNT in found
+
+
+def _is_units(found: Mapping[Field, int]) -> bool:
+    return Field.UNIT in found and bool(
+        {Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.AMOUNT} & found.keys()
+    )
+
+
+def interpret(
+    workbook: Workbook, community_code: str | None = None, mapping: Mapping[Field, str] | None = None
+) -> FileContents:
+    """The file's contents by community. Rows without a community column go to `community_code`; when
+    there is neither, that is a `missing_column` problem."""
+    contents = FileContents()
+    mapped = header_row_of(workbook, mapping) if mapping else None
+    for sheet in workbook.sheets:
+        readings = locate_header(sheet, has_readings) if mapping is None else None
+        if readings is not None or (mapped is not None and sheet is mapped[0]):
+            _Sheet(sheet, readings, contents, community_code, workbook.decimal_hint).readings(mapping)
+        elif (costs := locate_header(sheet, _is_costs)) is not None:
+            _Sheet(sheet, costs, contents, community_code, workbook.decimal_hint).costs()
+        elif (units := locate_header(sheet, _is_units)) is not None:
+            _Sheet(sheet, units, contents, community_code, workbook.decimal_hint).units()
+    return contents
+
+
+def header_row_of(workbook: Workbook, mapping: Mapping[Field, str]) -> tuple[Sheet, int] | None:
+    """The sheet and row holding every header a mapping names, if any."""
+    wanted = {normalize(h) for h in mapping.values()}
+    for sheet in workbook.sheets:
+        for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            if wanted <= {normalize(str(c)) for c in row if c is not None}:
+                return sheet, index
+    return None
+
+
+class _Sheet:
+    def __init__(
+        self, sheet: Sheet, columns: Columns | None, contents: FileContents, default: str | None, hint: str
+    ) -> None:
+        self.sheet = sheet
+        self.columns = columns
+        self.contents = contents
+        self.default = default
+        texts = [str(c) for row in sheet.rows for c in row if isinstance(c, str)][:5000]
+        self.separator = detect_decimal_separator(t for t in texts if any(ch.isdigit() for ch in t)) or hint
+
+    def readings(self, mapping: Mapping[Field, str] | None) -> None:
+        try:
+            found = extract_readings(self.sheet, mapping, self.separator)
+        except InvalidInput as error:
+            self.contents.problems.extend(error.problems)
+            return
+        columns = self.columns
+        self.contents.problems.extend(found.problems)
+        rejected = {p.row for p in found.problems}
+        self.contents.rows_rejected += len(rejected)
+        self.contents.rows_total += len(found.readings) + len(rejected)
+        for item in found.readings:
+            row = item.reading.row or 0
+            code = self._community_of(row)
+            if code is None:
+                continue
+            community = self.contents.community(code)
+            community.readings.append(item)
+            if columns is not None:
+                self._unit_details(community, item.unit, row)
+
+    def costs(self) -> None:
+        for number, cells in self._body():
+            code = self._community_of(number)
+            concept, amount = self._text(cells, Field.CONCEPT), self._number(cells, Field.AMOUNT, number)
+            if code is None or concept is None or amount is None:
+                if concept is None and amount is not None:
+                    self._problem(number, Field.CONCEPT, ErrorCode.INVALID_REQUEST, "a cost needs a concept")
+                continue
+            service_text = self._text(cells, Field.SERVICE)
+            service = service_named(service_text) if service_text else None
+            if service_text and service is None:
+                self._problem(
+                    number, Field.SERVICE, ErrorCode.INVALID_REQUEST, f"{service_text!r} is not a service"
+                )
+                continue
+            key_text = self._text(cells, Field.KEY)
+            key = key_named(key_text) if key_text else None
+            if key_text and key is None:
+                self._problem(
+                    number, Field.KEY, ErrorCode.INVALID_REQUEST, f"{key_text!r} is not an allocation key"
+                )
+                continue
+            share = self._number(cells, Field.SHARE, number)
+            if share is not None and share > 1:
+                share = share / 100  # "70" meaning 70 %
+            self.contents.community(code).costs.append(CostRow(number, concept, amount, service, share, key))
+
+    def units(self) -> None:
+        for number, cells in self._body():
+            code = self._community_of(number)
+            unit = self._text(cells, Field.UNIT)
+            if code is None or unit is None:
+                continue
+            community = self.contents.community(code)
+            self._unit_details(community, unit, number)
+            amount = self._number(cells, Field.AMOUNT, number)
+            if amount is not None:
+                community.unit_amounts[unit_key(unit)] = (unit, amount, number)
+
+    def _unit_details(self, community: CommunityFile, unit: str, number: int) -> None:
+        cells = self.sheet.rows[number - 1]
+        if self._text(cells, Field.COMMUNITY_NAME) and community.name is None:
+            community.name = self._text(cells, Field.COMMUNITY_NAME)
+        details = community.units.setdefault(unit_key(unit), UnitRow(unit.strip(), number))
+        details.coefficient = self._number(cells, Field.COEFFICIENT, number) or details.coefficient
+        details.area = self._number(cells, Field.AREA, number) or details.area
+        details.owner = self._text(cells, Field.OWNER) or details.owner
+        details.iban = self._text(cells, Field.IBAN) or details.iban
+
+    def _body(self) -> list[tuple[int, tuple[Cell, ...]]]:
+        assert self.columns is not None
+        rows = []
+        for index in range(self.columns.header_index + 1, len(self.sheet.rows)):
+            cells = self.sheet.rows[index]
+            if all(is_blank(c) for c in cells):
+                continue
+            rows.append((index + 1, cells))
+        self.contents.rows_total += len(rows)
+        return rows
+
+    def _community_of(self, number: int) -> str | None:
+        if self.columns is not None and Field.COMMUNITY in self.columns.index:
+            code = self._text(self.sheet.rows[number - 1], Field.COMMUNITY)
+            if code is not None:
+                return code
+        if self.default is not None:
+            return self.default
+        self._problem(
+            number, Field.COMMUNITY, ErrorCode.MISSING_COLUMN, "no community code in the row or the upload"
+        )
+        return None
+
+    def _cell(self, cells: tuple[Cell, ...], name: Field) -> Cell:
+        if self.columns is None or name not in self.columns.index:
+            return None
+        index = self.columns.index[name]
+        return cells[index] if index < len(cells) else None
+
+    def _text(self, cells: tuple[Cell, ...], name: Field) -> str | None:
+        value = self._cell(cells, name)
+        return None if is_blank(value) else str(value).strip()
+
+    def _number(self, cells: tuple[Cell, ...], name: Field, number: int) -> Decimal | None:
+        value = self._cell(cells, name)
+        if is_blank(value):
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_number(str(value).replace("%", ""), self.separator)
+        except ValueError:
+            self._problem(number, name, ErrorCode.INVALID_NUMBER, f"{str(value)[:40]!r} is not a number")
+            return None
+
+    def _problem(self, number: int, name: Field, code: ErrorCode, why: str) -> None:
+        column = self.columns.header(name) if self.columns and name in self.columns.index else name.value
+        self.contents.problems.append(
+            Problem(
+                code,
+                f"sheet {self.sheet.name!r}, row {number}, column {column!r}: {why}",
+                row=number,
+                column=column,
+            )
+        )
+        self.contents.rows_rejected += 1

@@ -1,0 +1,12 @@
+"""Port: waking workers. The database holds the truth; a lost message is found again by the sweeper."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Protocol
+
+
+class TaskQueue(Protocol):
+    @abstractmethod
+    def run_import(self, import_id: str) -> None:
+        """Ask a worker to process the import (after the job's row is committed)."""

@@ -1,0 +1,96 @@
+"""Bodies of the import endpoints."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from prorata.domain.imports.model import ImportStatus
+from prorata.domain.readings.headers import Field
+
+
+class UploadSchema(Schema):
+    community_id = fields.String(
+        metadata={"description": "the community the file is for, if it has no community column"}
+    )
+    mapping_profile_id = fields.String(metadata={"description": "the mapping profile to read it with"})
+
+    class Files(Schema):
+        file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class RowsSchema(Schema):
+    total = fields.Integer(required=True)
+    processed = fields.Integer(required=True)
+    accepted = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+
+
+class ImportSettlementSchema(Schema):
+    id = fields.String(required=True)
+    community_id = fields.String(required=True)
+    service = fields.String(required=True)
+    status = fields.String(required=True)
+    supersedes = fields.String(allow_none=True)
+
+
+class ImportSchema(Schema):
+    id = fields.String(required=True)
+    url = fields.String(required=True)
+    tenant_id = fields.String(required=True)
+    source = fields.String(required=True)
+    original_name = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    size = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in ImportStatus]))
+    reason = fields.String(allow_none=True)
+    community_id = fields.String(allow_none=True)
+    mapping_profile_id = fields.String(allow_none=True)
+    received_at = fields.DateTime(required=True)
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    attempts = fields.Integer(required=True)
+    generation = fields.Integer(
+        required=True, metadata={"description": "how many times support reprocessed it"}
+    )
+    rows = fields.Nested(RowsSchema, required=True)
+    settlements = fields.List(fields.Nested(ImportSettlementSchema))
+
+
+class ImportQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in ImportStatus]))
+    community_id = fields.String()
+    received_from = fields.DateTime()
+    received_to = fields.DateTime()
+    tenant_id = fields.String(metadata={"description": "support only (/v1/admin/imports)"})
+
+
+class RowErrorSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    row = fields.Integer()
+    column = fields.String()
+    unit = fields.String()
+    meter = fields.String()
+
+
+class MappingProfileSchema(Schema):
+    id = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    mapping = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([f.value for f in Field])),
+        values=fields.String(validate=validate.Length(min=1, max=200)),
+        required=True,
+        metadata={
+            "example": {"unit": "Ref. Piso", "meter": "Num. Cont.", "previous": "L.Ant", "current": "L.Act"}
+        },
+    )
+
+    @validates("mapping")
+    def _names_a_unit(self, value: dict[str, str], **_: object) -> None:
+        if "unit" not in value:
+            raise ValidationError("a mapping names at least the unit column")
+
+
+class ReprocessSchema(Schema):
+    community_id = fields.String()
+    mapping_profile_id = fields.String()

@@ -1,0 +1,124 @@
+"""`prorata import FILE --tenant ID` and `prorata worker`."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from prorata.application.process_import import process_import
+from prorata.application.receive_file import receive_file
+from prorata.config.bootstrap import bootstrap
+from prorata.domain.access.principal import Principal, Role
+from prorata.domain.imports.model import ImportJob, ImportSource, ImportStatus
+
+FAILED = 2
+
+
+class _NoQueue:
+    """The CLI processes the file itself; nothing to wake."""
+
+    def run_import(self, import_id: str) -> None:
+        return None
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tenant", "tenant_id", required=True, help="The tenant the file belongs to.")
+@click.option("--community", "community_id", help="The community, when the file has no community column.")
+@click.option("--mapping-profile", "profile_id", help="A mapping profile for a layout no synonym knows.")
+def import_command(file: Path, tenant_id: str, community_id: str | None, profile_id: str | None) -> None:
+    """Import a file now, showing its progress; the same file twice is the same import."""
+    parts = bootstrap()
+    parts.upgrade_database()
+    acting = Principal(Role.MANAGER, tenant_id)
+    with parts.unit_of_work() as uow:
+        if uow.tenants.get(None, tenant_id) is None:
+            click.echo(f"no tenant {tenant_id}", err=True)
+            sys.exit(FAILED)
+        job, new = receive_file(
+            uow,
+            parts.blobs,
+            parts.ids,
+            parts.clock,
+            _NoQueue(),
+            acting,
+            file,
+            file.name,
+            ImportSource.API,
+            community_id,
+            profile_id,
+        )
+    if not new:
+        click.echo(f"{file.name} was received before as import {job.id}", err=True)
+    worker = threading.Thread(target=_process, args=(parts, job.id), daemon=True)
+    worker.start()
+    with click.progressbar(length=100, label=f"importing {file.name}", file=sys.stderr) as bar:
+        shown = 0
+        while worker.is_alive():
+            shown = _advance(bar, parts, job.id, shown)
+            time.sleep(0.1)
+        _advance(bar, parts, job.id, shown, done=True)
+    with parts.unit_of_work() as uow:
+        final = uow.imports.get(None, job.id)
+        errors = uow.import_errors.list(None, import_id=job.id, limit=20)
+    assert final is not None
+    _report(final, [e.problem.message for e in errors.items], errors.total)
+    sys.exit(FAILED if final.status is ImportStatus.FAILED else 0)
+
+
+def _process(parts: object, import_id: str) -> None:
+    from prorata.config.bootstrap import Components
+
+    assert isinstance(parts, Components)
+    with parts.unit_of_work() as uow:
+        process_import(uow, parts.blobs, parts.spreadsheet_reader, parts.ids, parts.clock, import_id)
+
+
+def _advance(bar: object, parts: object, import_id: str, shown: int, done: bool = False) -> int:
+    from prorata.config.bootstrap import Components
+
+    assert isinstance(parts, Components)
+    with parts.unit_of_work() as uow:
+        job = uow.imports.get(None, import_id)
+    stage = 100 if done or (job and job.finished_at) else 50 if job and job.rows_total else 10
+    if stage > shown:
+        bar.update(stage - shown)  # type: ignore[attr-defined]
+    return max(stage, shown)
+
+
+def _report(job: ImportJob, errors: list[str], total_errors: int) -> None:
+    click.echo(f"import {job.id}: {job.status.value}" + (f" — {job.reason}" if job.reason else ""))
+    click.echo(f"rows: {job.rows_total} total, {job.rows_accepted} accepted, {job.rows_rejected} rejected")
+    for message in errors:
+        click.echo(f"  {message}")
+    if total_errors > len(errors):
+        click.echo(f"  … and {total_errors - len(errors)} more")
+
+
+@click.command("worker")
+@click.option("--threads", type=int, help="Worker threads (default PRORATA_WORKER_THREADS).")
+def worker_command(threads: int | None) -> None:
+    """Process imports from the broker (PRORATA_BROKER_URL: amqp:// or redis://) until stopped."""
+    from prorata.entrypoints.worker import start_workers
+
+    parts = bootstrap()
+    parts.upgrade_database()
+    worker, sweeper = start_workers(
+        parts, threads or parts.settings.worker_threads, parts.settings.sweep_seconds
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(
+        f"prorata worker: {threads or parts.settings.worker_threads} thread(s) on "
+        f"{type(parts.broker).__name__}",
+        err=True,
+    )
+    stop.wait()
+    sweeper.stop()
+    worker.stop()
