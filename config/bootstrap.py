@@ -49,7 +49,7 @@ def bootstrap(settings: Settings | None = None) -> Components:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     limits = FileLimits(max_bytes=settings.max_file_bytes, max_rows=settings.max_file_rows)
     engine = make_engine(settings.database_url)
-    broker = make_broker(settings.broker_url)
+    broker = make_broker(settings.broker_url, settings.broker_namespace)
     return Components(
         settings=settings,
         spreadsheet_reader=AnyFormatSpreadsheetReader(limits),

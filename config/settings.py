@@ -17,6 +17,7 @@ class Settings:
     max_file_rows: int
     max_body_bytes: int
     broker_url: str
+    broker_namespace: str
     import_lease: timedelta
     sweep_seconds: float
     worker_threads: int
@@ -37,6 +38,7 @@ class Settings:
             max_file_rows=int(env.get("PRORATA_MAX_FILE_ROWS", "1000000")),
             max_body_bytes=int(env.get("PRORATA_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
             broker_url=env.get("PRORATA_BROKER_URL", ""),
+            broker_namespace=env.get("PRORATA_BROKER_NAMESPACE", "prorata"),
             import_lease=timedelta(seconds=float(env.get("PRORATA_IMPORT_LEASE_SECONDS", "600"))),
             sweep_seconds=float(env.get("PRORATA_SWEEP_SECONDS", "30")),
             worker_threads=int(env.get("PRORATA_WORKER_THREADS", "2")),

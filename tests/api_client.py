@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,11 @@ class Caller:
 
     def delete(self, path: str, **kw: Any) -> TestResponse:
         return self.call("DELETE", path, **kw)
+
+    def upload(self, path: str, content: bytes, name: str, **form: str) -> TestResponse:
+        data: dict[str, Any] = {"file": (io.BytesIO(content), name), **form}
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        return self.client.post(path, data=data, headers=headers, content_type="multipart/form-data")
 
     def created(self, path: str, json: Any) -> dict[str, Any]:
         response = self.post(path, json)

@@ -6,6 +6,8 @@ CI must exercise the real database."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,3 +44,50 @@ def fresh_postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+RABBITMQ_URL = os.environ.get("PRORATA_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
+REDIS_URL = os.environ.get("PRORATA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(url: str, default_port: int) -> None:
+    parsed = make_url(url.replace("amqp://", "postgresql://").replace("redis://", "postgresql://"))
+    try:
+        socket.create_connection((parsed.host or "127.0.0.1", parsed.port or default_port), timeout=3).close()
+    except OSError as error:
+        unavailable(url.split("@")[-1], error)
+
+
+@contextmanager
+def fresh_rabbitmq_vhost() -> Iterator[str]:
+    """A RabbitMQ virtual host of this run's own (made with rabbitmqctl), deleted afterwards."""
+    _reachable(RABBITMQ_URL, 5672)
+    vhost = f"prorata_test_{uuid.uuid4().hex[:12]}"
+    user = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://")).username or "guest"
+    try:
+        subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            ["rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        unavailable("rabbitmqctl (to make a vhost for this run)", error)
+    try:
+        yield f"{RABBITMQ_URL.rstrip('/')}/{vhost}"
+    finally:
+        subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True, timeout=60, check=False)
+
+
+@contextmanager
+def fresh_redis_namespace() -> Iterator[tuple[str, str]]:
+    """Redis with a key namespace of this run's own; its keys are deleted afterwards."""
+    _reachable(REDIS_URL, 6379)
+    namespace = f"prorata_test_{uuid.uuid4().hex[:12]}"
+    yield REDIS_URL, namespace
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{namespace}*"):
+        client.delete(key)

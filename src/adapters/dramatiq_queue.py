@@ -11,8 +11,9 @@ QUEUE = "imports"
 RUN_IMPORT = "run_import"
 
 
-def make_broker(url: str) -> dramatiq.Broker:
-    """`amqp://…` → RabbitMQ, `redis://…` → Redis, empty → in-process StubBroker."""
+def make_broker(url: str, namespace: str = "prorata") -> dramatiq.Broker:
+    """`amqp://…` → RabbitMQ, `redis://…` → Redis (its keys under `namespace`), empty → in-process
+    StubBroker."""
     if not url:
         return StubBroker()
     if url.startswith(("amqp://", "amqps://")):
@@ -22,7 +23,7 @@ def make_broker(url: str) -> dramatiq.Broker:
     if url.startswith(("redis://", "rediss://", "unix://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        return RedisBroker(url=url)
+        return RedisBroker(url=url, namespace=namespace)  # type: ignore[no-untyped-call]
     raise ValueError(f"PRORATA_BROKER_URL must be amqp://, redis:// or empty, not {url.split(':')[0]}://…")
 
 

@@ -47,14 +47,13 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
             )
             raise
 
-    return dramatiq.actor(
+    return dramatiq.Actor(
         run_import,
+        broker=broker,
         actor_name=RUN_IMPORT,
         queue_name=QUEUE,
-        broker=broker,
-        max_retries=MAX_RETRIES,
-        min_backoff=1_000,
-        max_backoff=60_000,
+        priority=0,
+        options={"max_retries": MAX_RETRIES, "min_backoff": 1_000, "max_backoff": 60_000},
     )
 
 

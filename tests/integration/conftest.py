@@ -1,19 +1,47 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import dramatiq
 import pytest
+from dramatiq.brokers.stub import StubBroker
 from flask import Flask
 
+from prorata.adapters.dramatiq_queue import QUEUE
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from prorata.entrypoints.api.app import create_app
+from prorata.entrypoints.worker import declare_actors
 from tests.api_client import Caller, key_for, new_tenant
 
 
 @pytest.fixture(scope="session")
 def app(components: Components) -> Flask:
     return create_app(components)
+
+
+@pytest.fixture(scope="session")
+def worker(components: Components) -> Iterator[dramatiq.Worker]:
+    """dramatiq workers on the in-process StubBroker, running the real import actor."""
+    declare_actors(components)
+    running = dramatiq.Worker(components.broker, worker_timeout=50)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def drain(components: Components, worker: dramatiq.Worker) -> Callable[[], None]:
+    """Wait until every queued import has been processed."""
+
+    def wait() -> None:
+        broker = components.broker
+        assert isinstance(broker, StubBroker)
+        broker.join(QUEUE, fail_fast=True)
+        worker.join()
+
+    return wait
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from tests.api_client import Caller, key_for, new_tenant
 
-READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC = (
+READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC, SUPPORT = (
     "read",
     "write",
     "delete",
@@ -27,6 +27,7 @@ READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC = 
     "receipts",
     "resident_read",
     "public",
+    "support_only",
 )
 ALLOWED = {
     READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT},
@@ -38,6 +39,7 @@ ALLOWED = {
     RECEIPTS: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT, Role.RESIDENT},
     RESIDENT_READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT, Role.RESIDENT},
     PUBLIC: set(Role),
+    SUPPORT: {Role.SUPPORT},
 }
 SIMULATION = {
     "costs": [{"concept": "F", "amount": "1.00"}],
@@ -59,6 +61,7 @@ class Row:
     scoped: bool = True  # names a record, so another tenant's gets a 404
     target: dict[str, str] | None = None  # placeholders filled from other records of the world
     other_tenant: int = 404  # what another tenant's record gets
+    upload: bool = False  # a multipart file upload instead of a JSON body
 
 
 TABLE = [
@@ -125,6 +128,24 @@ TABLE = [
     Row("POST", "/v1/settlements/<settlement_id>/publish", PUBLISH, 201),
     Row("GET", "/v1/receipts", RECEIPTS, 200, scoped=False),
     Row("GET", "/v1/receipts/<receipt_id>", RECEIPTS, 200),
+    Row("GET", "/v1/imports", READ, 200, scoped=False),
+    Row("POST", "/v1/imports", WRITE, 202, scoped=False, upload=True),
+    Row("GET", "/v1/imports/<import_id>", READ, 200),
+    Row("GET", "/v1/imports/<import_id>/errors", READ, 200),
+    Row("GET", "/v1/imports/<import_id>/errors.xlsx", READ, 200),
+    Row("GET", "/v1/imports/<import_id>/file", READ, 200),
+    Row("GET", "/v1/mapping-profiles", READ, 200, scoped=False),
+    Row(
+        "POST",
+        "/v1/mapping-profiles",
+        WRITE,
+        201,
+        lambda w: {"name": unique(), "mapping": {"unit": "Piso"}},
+        scoped=False,
+    ),
+    Row("GET", "/v1/admin/imports", SUPPORT, 200, scoped=False),
+    Row("POST", "/v1/admin/imports/<import_id>/reprocess", SUPPORT, 202, lambda w: {}),
+    Row("POST", "/v1/admin/imports/<import_id>/cancel", SUPPORT, 200),
 ]
 
 
@@ -153,6 +174,8 @@ def build_world(caller: Caller) -> dict[str, str]:
     receipts = caller.created(f"/v1/settlements/{published}/publish", None)["receipts"]
     draft = caller.created("/v1/settlements", terms)["id"]
     empty_community = caller.created("/v1/communities", {"code": "EMPTY", "name": "Sin unidades"})["id"]
+    upload = caller.upload("/v1/imports", f"Piso;Lectura\n1A;{unique()}\n".encode(), "lecturas.csv")
+    assert upload.status_code == 202, upload.get_json()
     empty_unit = caller.created(f"/v1/communities/{community}/units", {"code": "EMPTY", "coefficient": "1"})[
         "id"
     ]
@@ -167,6 +190,7 @@ def build_world(caller: Caller) -> dict[str, str]:
         "other_receipt_id": receipts[1]["id"],
         "empty_community": empty_community,
         "empty_unit": empty_unit,
+        "import_id": upload.get_json()["id"],
     }
 
 
@@ -223,7 +247,7 @@ def cases(destructive: bool) -> list[Any]:
     return [
         pytest.param(row, role, whose, id=f"{row.method} {row.rule} {role.value} {whose}")
         for row in TABLE
-        if (row.method == "DELETE" or row.rule.endswith("/publish")) == destructive
+        if (row.method == "DELETE" or row.rule.endswith(("/publish", "/cancel"))) == destructive
         for role in Role
         for whose in (("own", "other", "other_resident") if row.scoped else ("own",))
         if whose != "other_resident" or row.kind in (RECEIPTS, RESIDENT_READ)
@@ -254,7 +278,10 @@ def check(
     if row.kind == PUBLIC:
         caller = Caller(app.test_client(), None)
     body = row.body(world) if row.body else None
-    response = caller.call(row.method, path_for(row, world), json=body)
+    if row.upload:
+        response = caller.upload(path_for(row, world), f"Piso;Lectura\n1A;{unique()}\n".encode(), "l.csv")
+    else:
+        response = caller.call(row.method, path_for(row, world), json=body)
     assert response.status_code == expected(row, role, whose), response.get_json()
 
 

@@ -38,7 +38,7 @@ blp = ResourceBlueprint(
 
 
 def import_json(job: ImportJob, settlements: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    body = {
+    body: dict[str, Any] = {
         "id": job.id,
         "url": url_for("imports.get_import", import_id=job.id),
         "tenant_id": job.tenant_id,

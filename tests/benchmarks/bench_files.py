@@ -1,0 +1,133 @@
+"""Benchmark: a 50,000-row XLSX and CSV through `simulate` and through a full import into PostgreSQL,
+against the raw parse of the same file (python-calamine for XLSX, the csv module for CSV), in one run.
+
+Goals (issue 4): simulate ≤ 3× the raw parse; a full import into PostgreSQL ≥ 10,000 rows/s."""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from python_calamine import CalamineWorkbook
+
+sys.path.insert(0, str(Path(__file__).parents[2]))
+
+from prorata.application.process_import import process_import
+from prorata.application.receive_file import receive_file
+from prorata.application.simulate import ReadingsFile, simulate
+from prorata.config.bootstrap import bootstrap
+from prorata.config.settings import Settings
+from prorata.domain.access.principal import Principal, Role
+from prorata.domain.imports.model import ImportSource
+from tests.api_client import new_tenant
+from tests.services import fresh_postgres_database
+
+ROWS = 50_000
+HEADER = ["Cod. Comunidad", "Vivienda", "Nº Contador", "Lectura anterior", "Lectura actual", "Fecha lectura"]
+
+
+def rows() -> list[list[Any]]:
+    rng = random.Random(2026)
+    made = []
+    for index in range(ROWS):
+        previous = rng.randint(0, 90_000) + rng.randint(0, 999) / 1000
+        made.append(
+            ["C0001", f"U{index:06d}", f"HC-{index}", previous, previous + rng.randint(1, 400), "30/09/2026"]
+        )
+    return made
+
+
+def write_files(folder: Path) -> tuple[Path, Path]:
+    data = rows()
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Lecturas")
+    sheet.append(HEADER)
+    for row in data:
+        sheet.append(row)
+    xlsx = folder / "lecturas.xlsx"
+    book.save(xlsx)
+    csv_path = folder / "lecturas.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(HEADER)
+        for row in data:
+            writer.writerow([str(v).replace(".", ",") if isinstance(v, float) else v for v in row])
+    return xlsx, csv_path
+
+
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def raw_xlsx(path: Path) -> None:
+    CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def raw_csv(path: Path) -> None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        for _ in csv.reader(handle, delimiter=";"):
+            pass
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        xlsx, csv_path = write_files(Path(folder))
+        request = {
+            "consumption_share": "0.7",
+            "costs": [{"concept": "Gas", "amount": "612345.67"}],
+            "units": [{"unit": f"U{i:06d}", "coefficient": "1"} for i in range(ROWS)],
+        }
+        parts = bootstrap(Settings.from_environment({"PRORATA_DATA_DIR": folder}))
+        print(f"{ROWS} rows, best single run each")
+        for name, path, raw in (("XLSX", xlsx, raw_xlsx), ("CSV", csv_path, raw_csv)):
+            parse = timed(partial(raw, path))
+            sim = timed(partial(simulate, request, parts.spreadsheet_reader, ReadingsFile(path)))
+            print(
+                f"  {name}: raw parse {parse:6.2f} s ({ROWS / parse:9,.0f} rows/s) | simulate {sim:6.2f} s "
+                f"({ROWS / sim:9,.0f} rows/s) | ratio simulate / raw parse {sim / parse:5.2f}"
+            )
+        with fresh_postgres_database() as url:
+            pg = bootstrap(
+                Settings.from_environment({"PRORATA_DATA_DIR": folder, "PRORATA_DATABASE_URL": url})
+            )
+            pg.upgrade_database()
+            for name, path in (("XLSX", xlsx), ("CSV", csv_path)):
+                tenant = new_tenant(pg, f"bench {name}")
+                with pg.unit_of_work() as uow:
+                    job, _ = receive_file(
+                        uow,
+                        pg.blobs,
+                        pg.ids,
+                        pg.clock,
+                        pg.queue,
+                        Principal(Role.MANAGER, tenant),
+                        path,
+                        path.name,
+                        ImportSource.API,
+                    )
+
+                def run(job_id: str = job.id) -> None:
+                    with pg.unit_of_work() as uow:
+                        ended = process_import(uow, pg.blobs, pg.spreadsheet_reader, pg.ids, pg.clock, job_id)
+                        assert ended is not None
+                        assert ended.rows_accepted == ROWS, ended
+
+                took = timed(run)
+                print(
+                    f"  full import of the {name} into PostgreSQL: {took:6.2f} s ({ROWS / took:9,.0f} rows/s)"
+                )
+            pg.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

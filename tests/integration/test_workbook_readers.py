@@ -1,0 +1,70 @@
+"""XLSX, legacy XLS and ODS read as the CSV is; crafted workbooks end as clean errors, never a crash."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prorata.adapters.spreadsheets.any_format import AnyFormatSpreadsheetReader
+from prorata.domain.problems import InvalidInput
+from prorata.domain.readings.extract import extract_readings, readings_sheet
+from tests import workbooks
+
+TITLE_BLOCK: list[list[Any]] = [
+    ["Comunidad de Propietarios Calle Mayor 12"],
+    ["Lecturas calefacción 1T 2026"],
+    [],
+    ["Piso", "Nº Contador", "Lectura anterior", "Lectura actual", "Fecha"],
+    ["1ºA", "HC-1", 1022.4, 1198.9, "31/03/2026"],
+    ["1ºB", "HC-2", 833, 951.7, "31/03/2026"],
+]
+
+
+@pytest.mark.parametrize("write", [workbooks.xlsx, workbooks.xls, workbooks.ods], ids=["xlsx", "xls", "ods"])
+def test_reads_every_workbook_format_below_a_title_block(tmp_path: Path, write: Callable[..., Path]) -> None:
+    path = write(tmp_path / f"lecturas.{write.__name__}", {"Portada": [["Informe"]], "Lecturas": TITLE_BLOCK})
+    workbook = AnyFormatSpreadsheetReader().read(path)
+    sheet = readings_sheet(workbook.sheets)
+    found = extract_readings(sheet, None, workbook.decimal_hint)
+    assert found.problems == []
+    assert [(r.unit, r.reading.previous, r.reading.current, r.reading.row) for r in found.readings] == [
+        ("1ºA", Decimal("1022.4"), Decimal("1198.9"), 5),
+        ("1ºB", Decimal("833"), Decimal("951.7"), 6),
+    ]
+
+
+BOMBS = {
+    "declares A1:XFD1048576": (workbooks.xlsx_declaring_every_cell, "file_too_large"),
+    "a cell at XFD1048576": (workbooks.xlsx_with_a_far_cell, "file_too_large"),
+    "inflates to 500 MB": (workbooks.zip_bomb, "file_too_large"),
+}
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_a_crafted_workbook_is_a_clean_error_and_the_reader_lives_on(tmp_path: Path, name: str) -> None:
+    make, code = BOMBS[name]
+    path = make(tmp_path / "bomb.xlsx")
+    reader = AnyFormatSpreadsheetReader()
+    with pytest.raises(InvalidInput) as raised:
+        reader.read(path)
+    assert [p.code for p in raised.value.problems] == [code]
+    assert "bomb.xlsx" in raised.value.problems[0].message
+    good = workbooks.xlsx(tmp_path / "good.xlsx", {"Lecturas": TITLE_BLOCK})
+    assert reader.read(good).sheets[0].name == "Lecturas"
+    assert os.getpid()  # this process is still here to say so
+
+
+@pytest.mark.parametrize(
+    "content", [b"PK\x03\x04 not really a zip", b"\xd0\xcf\x11\xe0 not really an OLE file"]
+)
+def test_a_broken_workbook_is_unsupported(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InvalidInput) as raised:
+        AnyFormatSpreadsheetReader().read(path)
+    assert [p.code for p in raised.value.problems] == ["unsupported_file"]

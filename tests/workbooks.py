@@ -1,0 +1,129 @@
+"""Real files as management systems export them, and crafted ones, written for the tests."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import openpyxl
+import xlwt
+
+Rows = Sequence[Sequence[Any]]
+
+
+def xlsx(path: Path, sheets: dict[str, Rows]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def xls(path: Path, sheets: dict[str, Rows]) -> Path:
+    """A legacy Excel 97-2003 (BIFF8) workbook."""
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def ods(path: Path, sheets: dict[str, Rows]) -> Path:
+    """An OpenDocument spreadsheet, written as LibreOffice lays it out."""
+    tables = []
+    for name, rows in sheets.items():
+        body = []
+        for row in rows:
+            cells = []
+            for value in row:
+                if value is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(value, int | float):
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{value}">'
+                        f"<text:p>{value}</text:p></table:table-cell>"
+                    )
+                else:
+                    cells.append(
+                        '<table:table-cell office:value-type="string">'
+                        f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+                    )
+            body.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(name)}">{"".join(body)}</table:table>')
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def xlsx_declaring_every_cell(path: Path) -> Path:
+    """2 KB that claims A1:XFD1048576: python-calamine aborts its process on it."""
+    xlsx(path, {"Lecturas": [["Piso", "Lectura"]]})
+    return _rewrite_sheet(
+        path, lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml)
+    )
+
+
+def xlsx_with_a_far_cell(path: Path) -> Path:
+    """No dimension element, one cell in the very last row and column."""
+    xlsx(path, {"Lecturas": [["Piso", "Lectura"]]})
+
+    def far(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml)
+        return xml.replace(
+            "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'
+        )
+
+    return _rewrite_sheet(path, far)
+
+
+def zip_bomb(path: Path, megabytes: int = 500) -> Path:
+    """An XLSX whose one sheet inflates to hundreds of megabytes from a small file."""
+    xlsx(path, {"Lecturas": [["Piso", "Lectura"]]})
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/padding.xml", "w") as out,
+    ):
+        chunk = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            out.write(chunk)
+    return path
+
+
+def _rewrite_sheet(path: Path, change: Any) -> Path:
+    with zipfile.ZipFile(path) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist()}
+    name = "xl/worksheets/sheet1.xml"
+    entries[name] = change(entries[name].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry, data in entries.items():
+            archive.writestr(entry, data)
+    return path
