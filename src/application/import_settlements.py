@@ -33,6 +33,8 @@ def upsert_registry(
     if not communities:
         uow.communities.add(community)
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
+    owners = _Owners(uow, ids, tenant, problems)
+    new_units: list[CommunityUnit] = []
     codes = {unit_key(r.unit) for r in found.readings} | set(found.units) | set(found.unit_amounts)
     for key in sorted(codes):
         details = found.units.get(key)
@@ -42,47 +44,57 @@ def upsert_registry(
                 details.code if details else next(r.unit for r in found.readings if unit_key(r.unit) == key)
             )
             unit = CommunityUnit(ids.new(), tenant, community.id, code.strip())
-            uow.units.add(unit)
-        if details is not None:
+            if details is not None:
+                unit = replace(unit, coefficient=details.coefficient, area=details.area)
+            new_units.append(unit)
+        elif details is not None:
             changed = replace(
                 unit, coefficient=details.coefficient or unit.coefficient, area=details.area or unit.area
             )
             if changed != unit:
                 uow.units.update(changed)
-            if details.owner:
-                _owner(uow, ids, tenant, changed, details.owner, details.iban, details.row, problems)
+                unit = changed
+        if details is not None and details.owner:
+            owners.note(unit, details.owner, details.iban, details.row, is_new=unit in new_units)
         units[key] = unit
+    uow.units.add_all(new_units)
+    owners.save()
     return community
 
 
-def _owner(
-    uow: UnitOfWork,
-    ids: IdGenerator,
-    tenant: str,
-    unit: CommunityUnit,
-    name: str,
-    iban_text: str | None,
-    row: int,
-    problems: list[Problem],
-) -> None:
-    iban = None
-    if iban_text:
-        try:
-            iban = normalize_iban(iban_text)
-        except ValueError as error:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_REQUEST, f"row {row}: {error}", unit=unit.code, row=row, column="IBAN"
+class _Owners:
+    """Owners and IBANs the file gives: new residents in one batch, changed IBANs updated."""
+
+    def __init__(self, uow: UnitOfWork, ids: IdGenerator, tenant: str, problems: list[Problem]) -> None:
+        self.uow, self.ids, self.tenant, self.problems = uow, ids, tenant, problems
+        self.new: list[Resident] = []
+
+    def note(self, unit: CommunityUnit, name: str, iban_text: str | None, row: int, is_new: bool) -> None:
+        iban = None
+        if iban_text:
+            try:
+                iban = normalize_iban(iban_text)
+            except ValueError as error:
+                self.problems.append(
+                    Problem(
+                        ErrorCode.INVALID_REQUEST,
+                        f"row {row}: {error}",
+                        unit=unit.code,
+                        row=row,
+                        column="IBAN",
+                    )
                 )
-            )
-    occupying = uow.residents.list(tenant, unit_id=unit.id).items
-    same = [r for r in occupying if r.name.casefold() == name.casefold()]
-    if same:
-        if iban and same[0].iban != iban:
-            uow.residents.update(replace(same[0], iban=iban))
-        return
-    occupancy = Occupancy(unit.id, OccupancyRole.OWNER)
-    uow.residents.add(Resident(ids.new(), tenant, name, iban=iban, occupancies=(occupancy,)))
+        occupying = [] if is_new else self.uow.residents.list(self.tenant, unit_id=unit.id).items
+        same = [r for r in occupying if r.name.casefold() == name.casefold()]
+        if same:
+            if iban and same[0].iban != iban:
+                self.uow.residents.update(replace(same[0], iban=iban))
+            return
+        occupancy = Occupancy(unit.id, OccupancyRole.OWNER)
+        self.new.append(Resident(self.ids.new(), self.tenant, name, iban=iban, occupancies=(occupancy,)))
+
+    def save(self) -> None:
+        self.uow.residents.add_all(self.new)
 
 
 def settlements_for(

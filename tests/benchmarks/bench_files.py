@@ -52,6 +52,13 @@ def write_files(folder: Path) -> tuple[Path, Path]:
     sheet.append(HEADER)
     for row in data:
         sheet.append(row)
+    costs = book.create_sheet("Gastos")  # so that the XLSX import settles; the CSV one awaits its costs
+    costs.append(["Cod. Comunidad", "Servicio", "Concepto", "Importe", "Parte consumo", "Reparto fijo"])
+    costs.append(["C0001", "calefacción", "Gasóleo", 612345.67, 0.7, "coeficiente"])
+    units = book.create_sheet("Viviendas")
+    units.append(["Cod. Comunidad", "Vivienda", "Coeficiente", "Superficie m2"])
+    for index in range(ROWS):
+        units.append(["C0001", f"U{index:06d}", 1 + index % 7, 60 + index % 50])
     xlsx = folder / "lecturas.xlsx"
     book.save(xlsx)
     csv_path = folder / "lecturas.csv"
@@ -120,7 +127,7 @@ def main() -> None:
                     with pg.unit_of_work() as uow:
                         ended = process_import(uow, pg.blobs, pg.spreadsheet_reader, pg.ids, pg.clock, job_id)
                         assert ended is not None
-                        assert ended.rows_accepted == ROWS, ended
+                        assert ended.rows_rejected == 0, ended
 
                 took = timed(run)
                 print(

@@ -28,6 +28,11 @@ class SqlaRepository(Generic[T]):
         with self.guarded():
             self.connection.execute(insert(self.table).values(self.to_row(item)))
 
+    def add_all(self, items: list[T]) -> None:
+        if items:
+            with self.guarded():
+                self.connection.execute(insert(self.table), [self.to_row(item) for item in items])
+
     def get(self, tenant: str | None, id: str) -> T | None:
         found = self.connection.execute(self.scoped(select(self.table), tenant).where(self.table.c.id == id))
         row = found.mappings().first()

@@ -26,6 +26,18 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             self.connection.execute(insert(self.table).values(self.to_row(item)))
             self._insert_occupancies(item)
 
+    def add_all(self, items: list[Resident]) -> None:
+        if items:
+            with self.guarded():
+                self.connection.execute(insert(self.table), [self.to_row(item) for item in items])
+                occupancies = [
+                    {"resident_id": item.id, "unit_id": o.unit_id, "role": o.role.value, "since": o.since}
+                    for item in items
+                    for o in item.occupancies
+                ]
+                if occupancies:
+                    self.connection.execute(insert(tables.occupancies), occupancies)
+
     def update(self, item: Resident) -> None:
         super().update(item)
         with self.guarded():

@@ -27,6 +27,10 @@ class Repository(Protocol[T]):
         """Keep a new record; raises Conflict when it duplicates a unique one."""
 
     @abstractmethod
+    def add_all(self, items: list[T]) -> None:
+        """Keep many new records at once; all or none."""
+
+    @abstractmethod
     def get(self, tenant: str | None, id: str) -> T | None: ...
 
     @abstractmethod

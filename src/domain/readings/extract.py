@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from prorata.domain.problems import ErrorCode, Problem
 from prorata.domain.readings.columns import Columns, has_readings, locate_columns, locate_header
@@ -143,14 +144,10 @@ class _RowReader:
         cell = _cell(self.row, self.columns, field)
         if is_blank(cell) or isinstance(cell, date):
             return cell if isinstance(cell, date) else None
-        text = re.sub(r"\s.*$", "", str(cell).strip())
-        for pattern in _DATE_FORMATS:
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-        self.refuse(field, ErrorCode.INVALID_REQUEST, f"{str(cell)[:40]!r} is not a date")
-        return None
+        parsed = _date(str(cell))
+        if parsed is None:
+            self.refuse(field, ErrorCode.INVALID_REQUEST, f"{str(cell)[:40]!r} is not a date")
+        return parsed
 
     def refuse(self, field: Field, code: ErrorCode, why: str) -> None:
         header = self.columns.header(field)
@@ -165,3 +162,15 @@ class _RowReader:
                 column=header,
             )
         )
+
+
+@lru_cache(maxsize=4096)
+def _date(cell: str) -> date | None:
+    """A file's dates repeat (one reading day for every row): each text is parsed once."""
+    text = re.sub(r"\s.*$", "", cell.strip())
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Field(StrEnum):
@@ -442,6 +443,7 @@ for _field, _names in SYNONYMS.items():
         _LOOKUP.setdefault(_name, _field)
 
 
+@lru_cache(maxsize=65536)
 def normalize(header: str) -> str:
     """ "Lectura Anterior (m³)" -> "lectura anterior"; "Zählernummer" -> "zahlernummer"."""
     text = re.sub(r"[(\[].*?[)\]]", " ", header)
