@@ -22,9 +22,21 @@ class Settings:
     sweep_seconds: float
     worker_threads: int
 
+    sftp_max_upload_bytes: int
+    drop_stable_seconds: float
+    drop_rescan_seconds: float
+
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def drop_root(self) -> Path:
+        return self.data_dir / "dropzone"
+
+    @property
+    def sftp_host_key(self) -> Path:
+        return self.data_dir / "sftp_host_key"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -42,4 +54,7 @@ class Settings:
             import_lease=timedelta(seconds=float(env.get("PRORATA_IMPORT_LEASE_SECONDS", "600"))),
             sweep_seconds=float(env.get("PRORATA_SWEEP_SECONDS", "30")),
             worker_threads=int(env.get("PRORATA_WORKER_THREADS", "2")),
+            sftp_max_upload_bytes=int(env.get("PRORATA_SFTP_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
+            drop_stable_seconds=float(env.get("PRORATA_DROP_STABLE_SECONDS", "5")),
+            drop_rescan_seconds=float(env.get("PRORATA_DROP_RESCAN_SECONDS", "30")),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from prorata.application.import_settlements import settlements_for, upsert_registry
 from prorata.application.settlements import compute
@@ -61,6 +62,7 @@ def process_import(
         return _finish(
             uow, ids, clock, job, FileContents(problems=list(error.problems)), error.problems[0].message
         )
+    workbook = _named_after_upload(workbook, job)
     contents = interpret(workbook, _community_code(uow, job), _mapping(uow, job, workbook))
     job = replace(job, rows_total=contents.rows_total)
     uow.imports.update(job)  # progress: the rows are counted, settling starts
@@ -87,8 +89,9 @@ def _settle(
             except InvalidInput as error:
                 problems.extend(error.problems)
                 failures.append(f"{code} ({settlement.service.value})")
-    if not contents.communities and not problems:
-        failures.append("no readings, costs or units found in the file")
+    if not contents.communities:
+        first = problems[0].message if problems else "no readings, costs or units found in the file"
+        failures.append(f"nothing to settle ({first})")
     reason = None
     if failures:
         reason = "cannot settle: " + ", ".join(failures)
@@ -157,3 +160,12 @@ def _mapping(uow: UnitOfWork, job: ImportJob, workbook: Workbook) -> dict[Field,
         if header_row_of(workbook, mapping) is not None:
             return mapping
     return None
+
+
+def _named_after_upload(workbook: Workbook, job: ImportJob) -> Workbook:
+    """A CSV's one sheet is named after the file as it was sent, not after the stored copy."""
+    sheets = tuple(
+        replace(sheet, name=PurePosixPath(job.original_name).stem) if sheet.name == job.sha256 else sheet
+        for sheet in workbook.sheets
+    )
+    return replace(workbook, sheets=sheets)

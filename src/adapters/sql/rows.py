@@ -20,6 +20,7 @@ from prorata.domain.community.model import (
     Resident,
     UnitKind,
 )
+from prorata.domain.dropzone.model import ClaimState, DropAccount, DropClaim
 from prorata.domain.imports.model import (
     ImportJob,
     ImportSource,
@@ -129,3 +130,15 @@ def row_error(row: Row) -> RowError:
 
 def mapping_profile(row: Row) -> MappingProfile:
     return MappingProfile(**row)
+
+
+def drop_account_row(item: DropAccount) -> Row:
+    return {**plain_row(item), "public_keys": list(item.public_keys)}
+
+
+def drop_account(row: Row) -> DropAccount:
+    return DropAccount(**{**row, "public_keys": tuple(row["public_keys"])})
+
+
+def drop_claim(row: Row) -> DropClaim:
+    return DropClaim(**{**row, "state": ClaimState(row["state"])})

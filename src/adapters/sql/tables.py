@@ -231,3 +231,30 @@ receipts = Table(
 )
 
 Index("ix_readings_tenant_meter", readings.c.tenant_id, readings.c.meter_id)
+
+drop_accounts = Table(
+    "drop_accounts",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("password_hash", String(200)),
+    Column("public_keys", JSON, nullable=False),
+)
+
+drop_claims = Table(
+    "drop_claims",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("account_id", String(ID), ForeignKey("drop_accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("path", String(1024), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("claimed_at", UtcDateTime(), nullable=False),
+    Column("import_id", String(ID), ForeignKey("imports.id")),
+    Column("state", String(20), nullable=False, index=True),
+    Column("outcome", Text),
+    UniqueConstraint("account_id", "path", "size", "mtime_ns"),
+)

@@ -13,6 +13,7 @@ from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
 from prorata.domain.ports.repository import Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
@@ -32,6 +33,8 @@ class SqlaUnitOfWork:
     imports: Repository[ImportJob]
     import_errors: Repository[RowError]
     mapping_profiles: Repository[MappingProfile]
+    drop_accounts: Repository[DropAccount]
+    drop_claims: Repository[DropClaim]
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -61,6 +64,10 @@ class SqlaUnitOfWork:
         self.mapping_profiles = SqlaRepository[MappingProfile](
             connection, tables.mapping_profiles, plain, rows.mapping_profile
         )
+        self.drop_accounts = SqlaRepository[DropAccount](
+            connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account
+        )
+        self.drop_claims = SqlaRepository[DropClaim](connection, tables.drop_claims, plain, rows.drop_claim)
         return self
 
     def __exit__(

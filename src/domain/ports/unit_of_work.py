@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
 from prorata.domain.ports.repository import Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
@@ -29,6 +30,8 @@ class UnitOfWork(Protocol):
     imports: Repository[ImportJob]
     import_errors: Repository[RowError]
     mapping_profiles: Repository[MappingProfile]
+    drop_accounts: Repository[DropAccount]
+    drop_claims: Repository[DropClaim]
 
     @abstractmethod
     def next_number(self, tenant_id: str, sequence: str) -> int:

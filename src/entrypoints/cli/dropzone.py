@@ -1,0 +1,154 @@
+"""`prorata sftp`, `prorata sftp-users add|list|remove` and `prorata watch`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from prorata.adapters.passwords import hash_password
+from prorata.application import dropzone
+from prorata.application.errors import NotFound
+from prorata.config.bootstrap import Components, bootstrap
+from prorata.domain.dropzone.model import DropAccount
+from prorata.domain.ports.repository import Conflict
+from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key
+
+USAGE_ERROR = 2
+
+
+def _until_signalled(stop: threading.Event) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+
+def drop_zone_server(parts: Components) -> DropZoneServer:
+    def find(username: str) -> DropAccount | None:
+        with parts.unit_of_work() as uow:
+            return dropzone.find_account(uow, username)
+
+    config = DropZoneConfig(
+        parts.settings.drop_root, parts.settings.sftp_max_upload_bytes, find, parts.clock.now
+    )
+    return DropZoneServer(config, load_host_key(parts.settings.sftp_host_key))
+
+
+@click.command("sftp")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2222, show_default=True, type=int)
+def sftp(host: str, port: int) -> None:
+    """Serve the SFTP drop zone: each account jailed in its folder under PRORATA_DATA_DIR/dropzone."""
+    parts = bootstrap()
+    parts.upgrade_database()
+    server = drop_zone_server(parts)
+    stop = threading.Event()
+    _until_signalled(stop)
+    thread = threading.Thread(
+        target=server.serve,
+        args=(host, port, lambda p: click.echo(f"prorata sftp listening on {host}:{p}", err=True)),
+        daemon=True,
+    )
+    thread.start()
+    stop.wait()
+    server.stop()
+    thread.join(timeout=5)
+
+
+@click.group("sftp-users")
+def sftp_users() -> None:
+    """Drop-zone accounts of the tenants' legacy systems."""
+
+
+@sftp_users.command("add")
+@click.option("--tenant", "tenant_id", required=True)
+@click.option("--username", required=True)
+@click.option(
+    "--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="OpenSSH .pub"
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def sftp_users_add(tenant_id: str, username: str, public_key: Path | None, password_stdin: bool) -> None:
+    """Add an account that logs in with a public key, a password, or either."""
+    if public_key is None and not password_stdin:
+        click.echo("give --public-key FILE or --password-stdin", err=True)
+        sys.exit(USAGE_ERROR)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    if password_stdin and not password:
+        click.echo("the password read from standard input is empty", err=True)
+        sys.exit(USAGE_ERROR)
+    parts = bootstrap()
+    parts.upgrade_database()
+    key = public_key.read_text(encoding="utf-8").strip() if public_key else None
+    try:
+        with parts.unit_of_work() as uow:
+            account = dropzone.add_account(
+                uow,
+                parts.ids,
+                parts.clock,
+                tenant_id,
+                username,
+                hash_password(password) if password else None,
+                key,
+            )
+    except (ValueError, NotFound, Conflict) as error:
+        click.echo(f"cannot add {username}: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    (parts.settings.drop_root / account.username).mkdir(parents=True, exist_ok=True)
+    click.echo(json.dumps({"id": account.id, "username": account.username, "tenant": account.tenant_id}))
+
+
+@sftp_users.command("list")
+def sftp_users_list() -> None:
+    parts = bootstrap()
+    parts.upgrade_database()
+    with parts.unit_of_work() as uow:
+        accounts = uow.drop_accounts.list(None).items
+    for account in accounts:
+        methods = ",".join(
+            m for m, on in (("password", account.password_hash), ("publickey", account.public_keys)) if on
+        )
+        click.echo(f"{account.username}\t{account.tenant_id}\t{methods}")
+
+
+@sftp_users.command("remove")
+@click.option("--username", required=True)
+def sftp_users_remove(username: str) -> None:
+    parts = bootstrap()
+    parts.upgrade_database()
+    with parts.unit_of_work() as uow:
+        if not dropzone.remove_account(uow, username):
+            click.echo(f"no account {username}", err=True)
+            sys.exit(USAGE_ERROR)
+    click.echo(f"removed {username}")
+
+
+@click.command("watch")
+def watch() -> None:
+    """Watch the drop zone and import every completed file exactly once."""
+    from prorata.entrypoints.watcher import DropWatcher
+    from prorata.entrypoints.worker import start_workers
+
+    parts = bootstrap()
+    parts.upgrade_database()
+    if not parts.settings.broker_url:
+        start_workers(parts, parts.settings.worker_threads, parts.settings.sweep_seconds)
+    watcher = DropWatcher(
+        parts,
+        parts.settings.drop_root,
+        parts.settings.drop_stable_seconds,
+        parts.settings.drop_rescan_seconds,
+    )
+    stop = threading.Event()
+    _until_signalled(stop)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    click.echo(f"prorata watch: {parts.settings.drop_root}", err=True)
+    while thread.is_alive() and not stop.wait(0.5):
+        pass
+    watcher.stop()
+    thread.join(timeout=10)
+    if not stop.is_set():
+        sys.exit(1)  # the watcher died: let the supervisor restart it
