@@ -8,7 +8,7 @@ SAMPLES := tests/fixtures/samples
 # their modification time when a file is added or removed, which re-runs the install.
 SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/null)
 
-.PHONY: install test lint format run bench clean
+.PHONY: install test lint format run bench clean sftp-client
 
 install: $(STAMP)
 
@@ -18,8 +18,13 @@ $(STAMP): pyproject.toml $(SOURCE_DIRS)
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
 
-test: install
+test: install sftp-client
 	$(BIN)/python -m pytest
+
+# The drop-zone tests drive OpenSSH's own sftp client.
+sftp-client:
+	@command -v sftp >/dev/null || { apt-get update -qq && apt-get install -y -qq openssh-client; } \
+	  || echo "install OpenSSH's client (openssh-client) to run the SFTP tests"
 
 lint: install
 	$(BIN)/ruff check src config tests

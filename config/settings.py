@@ -23,6 +23,8 @@ class Settings:
     worker_threads: int
 
     sftp_max_upload_bytes: int
+    sftp_max_failures: int
+    sftp_ban_seconds: float
     drop_stable_seconds: float
     drop_rescan_seconds: float
 
@@ -55,6 +57,8 @@ class Settings:
             sweep_seconds=float(env.get("PRORATA_SWEEP_SECONDS", "30")),
             worker_threads=int(env.get("PRORATA_WORKER_THREADS", "2")),
             sftp_max_upload_bytes=int(env.get("PRORATA_SFTP_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
+            sftp_max_failures=int(env.get("PRORATA_SFTP_MAX_FAILURES", "5")),
+            sftp_ban_seconds=float(env.get("PRORATA_SFTP_BAN_SECONDS", "900")),
             drop_stable_seconds=float(env.get("PRORATA_DROP_STABLE_SECONDS", "5")),
             drop_rescan_seconds=float(env.get("PRORATA_DROP_RESCAN_SECONDS", "30")),
         )

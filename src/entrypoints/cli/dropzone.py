@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from prorata.application import dropzone
 from prorata.application.errors import NotFound
 from prorata.config.bootstrap import Components, bootstrap
 from prorata.domain.dropzone.model import DropAccount
+from prorata.domain.dropzone.throttle import LoginThrottle
 from prorata.domain.ports.repository import Conflict
 from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key
 
@@ -34,7 +36,10 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
     config = DropZoneConfig(
         parts.settings.drop_root, parts.settings.sftp_max_upload_bytes, find, parts.clock.now
     )
-    return DropZoneServer(config, load_host_key(parts.settings.sftp_host_key))
+    throttle = LoginThrottle(
+        max_failures=parts.settings.sftp_max_failures, ban=timedelta(seconds=parts.settings.sftp_ban_seconds)
+    )
+    return DropZoneServer(config, load_host_key(parts.settings.sftp_host_key), throttle)
 
 
 @click.command("sftp")

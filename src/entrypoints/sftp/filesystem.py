@@ -37,7 +37,7 @@ class UploadHandle(paramiko.SFTPHandle):
         self.target = target
         self.max_bytes = max_bytes
         self.aborted = False
-        self.writefile = temporary.open("wb")  # type: ignore[assignment]
+        self.writefile = temporary.open("wb")
 
     def write(self, offset: int, data: bytes) -> int:
         if offset + len(data) > self.max_bytes:
@@ -63,7 +63,7 @@ class UploadHandle(paramiko.SFTPHandle):
 class ReadHandle(paramiko.SFTPHandle):
     def __init__(self, path: Path) -> None:
         super().__init__()
-        self.readfile = path.open("rb")  # type: ignore[assignment]
+        self.readfile = path.open("rb")
         self.path = path
 
     def stat(self) -> Any:
