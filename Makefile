@@ -8,7 +8,7 @@ SAMPLES := tests/fixtures/samples
 # their modification time when a file is added or removed, which re-runs the install.
 SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/null)
 
-.PHONY: install test lint format run bench clean sftp-client
+.PHONY: install test lint format run simulate bench clean sftp-client
 
 install: $(STAMP)
 
@@ -36,7 +36,11 @@ format: install
 	$(BIN)/ruff format src config tests
 	$(BIN)/ruff check --fix src config tests
 
+# All in one process on embedded defaults: SQLite under var/, in-process broker, local folders, SFTP on 2222.
 run: install
+	$(BIN)/prorata run --demo
+
+simulate: install
 	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv
 
 bench: install

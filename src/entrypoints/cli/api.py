@@ -36,10 +36,15 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def api(host: str, port: int, workers: int) -> None:
     """Serve the REST API (OpenAPI at /openapi.json, docs at /docs)."""
     bootstrap().upgrade_database()
+    serve_api(host, port, workers)
+
+
+def serve_api(host: str, port: int, workers: int) -> None:
+    """Run gunicorn until it is stopped; without a broker, each process runs import workers too."""
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
-            "workers": workers,
+            "workers": max(workers, 1),
             "worker_class": "gthread",
             "threads": 4,
             "accesslog": "-",

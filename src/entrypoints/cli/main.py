@@ -8,6 +8,7 @@ from prorata.entrypoints.cli.admin import db, keys, tenants
 from prorata.entrypoints.cli.api import api
 from prorata.entrypoints.cli.dropzone import sftp, sftp_users, watch
 from prorata.entrypoints.cli.imports import import_command, worker_command
+from prorata.entrypoints.cli.run import run
 from prorata.entrypoints.cli.simulate import simulate_command
 
 
@@ -27,5 +28,6 @@ for command in (
     sftp,
     sftp_users,
     watch,
+    run,
 ):
     main.add_command(command)
