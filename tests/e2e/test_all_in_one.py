@@ -50,7 +50,7 @@ def test_make_run_serves_the_api_and_the_drop_zone(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{api}/health", timeout=2) as answer:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{api}/health", timeout=2) as answer:
                     assert answer.status == 200
                     break
             except OSError:
@@ -94,7 +94,7 @@ def test_make_run_serves_the_api_and_the_drop_zone(tmp_path: Path) -> None:
         request = urllib.request.Request(
             f"http://127.0.0.1:{api}/v1/imports", headers={"Authorization": f"Bearer {demo['manager_key']}"}
         )
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as answer:
             imports = json.loads(answer.read())
         assert [(i["original_name"], i["source"], i["status"]) for i in imports] == [
             ("export.xlsx", "sftp", "settled")
