@@ -7,12 +7,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from prorata.application.process_import import process_import
 from prorata.application.receive_file import receive_file
-from prorata.config.bootstrap import bootstrap
+from prorata.config.bootstrap import Components, bootstrap
 from prorata.domain.access.principal import Principal, Role
 from prorata.domain.imports.model import ImportJob, ImportSource, ImportStatus
 
@@ -71,23 +72,17 @@ def import_command(file: Path, tenant_id: str, community_id: str | None, profile
     sys.exit(FAILED if final.status is ImportStatus.FAILED else 0)
 
 
-def _process(parts: object, import_id: str) -> None:
-    from prorata.config.bootstrap import Components
-
-    assert isinstance(parts, Components)
+def _process(parts: Components, import_id: str) -> None:
     with parts.unit_of_work() as uow:
         process_import(uow, parts.blobs, parts.spreadsheet_reader, parts.ids, parts.clock, import_id)
 
 
-def _advance(bar: object, parts: object, import_id: str, shown: int, done: bool = False) -> int:
-    from prorata.config.bootstrap import Components
-
-    assert isinstance(parts, Components)
+def _advance(bar: Any, parts: Components, import_id: str, shown: int, done: bool = False) -> int:
     with parts.unit_of_work() as uow:
         job = uow.imports.get(None, import_id)
     stage = 100 if done or (job and job.finished_at) else 50 if job and job.rows_total else 10
     if stage > shown:
-        bar.update(stage - shown)  # type: ignore[attr-defined]
+        bar.update(stage - shown)
     return max(stage, shown)
 
 
