@@ -180,3 +180,16 @@ def test_a_crafted_file_fails_its_import_and_the_next_file_still_imports(
     good = manager.upload("/v1/imports", MULTI, "multi.xlsx").get_json()
     drain()
     assert manager.get(good["url"]).get_json()["status"] == "settled"
+
+
+def test_a_csv_errors_workbook_is_named_after_the_file_sent(
+    manager: Caller, community: dict[str, Any], drain: Callable[[], None]
+) -> None:
+    content = "Piso;Lectura anterior;Lectura actual\r\n1A;1;dos\r\n".encode("cp1252")
+    job = manager.upload(
+        "/v1/imports", content, "lecturas-marzo.csv", community_id=community["id"]
+    ).get_json()
+    drain()
+    book = openpyxl.load_workbook(io.BytesIO(manager.get(f"{job['url']}/errors.xlsx").data))
+    assert "lecturas-marzo" in book.sheetnames
+    assert "'dos' is not a number" in book["lecturas-marzo"]["D2"].value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook as XlsxWorkbook
@@ -25,7 +26,10 @@ def errors_workbook(
     target = XlsxWorkbook()
     target.remove(target.active)
     try:
-        sheets = reader.read(path).sheets
+        sheets = tuple(
+            replace(s, name=Path(original_name).stem) if s.name == path.stem else s
+            for s in reader.read(path).sheets
+        )
     except InvalidInput:
         sheets = ()
     default = readings_sheet(sheets).name if sheets else None
