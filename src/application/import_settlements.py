@@ -178,11 +178,12 @@ def _keep(
     readings: list[dict[str, str]],
 ) -> Settlement:
     """A new draft (the previous drafts of this import are gone by now). When this import's settlement
-    for the community and service was published, the draft is its correction: one, never more."""
+    for the community and service was published, the draft is its correction — one per published
+    settlement, never more, however often the file is processed again."""
     origin = f"{job.id}:{community.id}:{service.value}"
-    published = uow.settlements.list(job.tenant_id, origin=origin).items
-    supersedes = published[0].id if published else None
-    if supersedes is not None:
+    supersedes = None
+    while published := uow.settlements.list(job.tenant_id, origin=origin).items:
+        supersedes = published[0].id  # corrected already and published: this one corrects the correction
         origin = f"{origin}:correction"
     settlement = Settlement(
         ids.new(),

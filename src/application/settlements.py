@@ -23,7 +23,13 @@ from prorata.domain.readings.merge import merge_readings
 from prorata.domain.settlement.engine import prorate
 from prorata.domain.settlement.request import SettlementRequest
 from prorata.domain.settlement.result import SettlementResult
-from prorata.domain.settlement.stored import IssuedReceipt, Settlement, SettlementStatus, receipt_number
+from prorata.domain.settlement.stored import (
+    IssuedReceipt,
+    Settlement,
+    SettlementStatus,
+    receipt_number,
+    superseded,
+)
 
 _READING_FIELDS = ("meter", "previous", "current", "consumption", "factor", "rollover", "date")
 
@@ -119,6 +125,9 @@ def publish(
         )
         uow.receipts.add(issued)
         receipts.append(issued)
+    if settlement.supersedes is not None:
+        for old in uow.receipts.list(settlement.tenant_id, settlement_id=settlement.supersedes).items:
+            uow.receipts.update(superseded(old))
     _mark_import_published(uow, settlement)
     uow.commit()
     return settlement, receipts

@@ -162,7 +162,20 @@ def test_support_reprocesses_without_duplicates_and_cancels(
     corrected = manager.get(job["url"]).get_json()["settlements"]
     assert len(corrected) == 3
     assert sum(1 for s in corrected if s["supersedes"] == after["settlements"][0]["id"]) == 1
-    assert len(manager.get(f"/v1/receipts?settlement_id={after['settlements'][0]['id']}").get_json()) == 6
+    old_receipts = manager.get(f"/v1/receipts?settlement_id={after['settlements'][0]['id']}").get_json()
+    assert [r["status"] for r in old_receipts] == ["issued"] * 6
+    correction = next(s for s in corrected if s["supersedes"])
+    assert manager.post(f"/v1/settlements/{correction['id']}/publish").status_code == 201
+    old_receipts = manager.get(f"/v1/receipts?settlement_id={after['settlements'][0]['id']}").get_json()
+    assert [r["status"] for r in old_receipts] == ["superseded"] * 6
+    new_receipts = manager.get(f"/v1/receipts?settlement_id={correction['id']}").get_json()
+    assert [r["status"] for r in new_receipts] == ["issued"] * 6
+    assert not {r["number"] for r in new_receipts} & {r["number"] for r in old_receipts}
+    support.post(f"/v1/admin/imports/{job['id']}/reprocess", {})  # after the correction went out too
+    drain()
+    chain = manager.get(job["url"]).get_json()["settlements"]
+    assert sum(1 for s in chain if s["supersedes"] == correction["id"]) == 1
+    assert manager.get(job["url"]).get_json()["status"] == "settled"
     cancelled = support.post(f"/v1/admin/imports/{job['id']}/cancel")
     assert cancelled.get_json()["status"] == "cancelled"
 

@@ -52,6 +52,7 @@ class Settlement:
 
 class ReceiptStatus(StrEnum):
     ISSUED = "issued"
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,11 @@ class IssuedReceipt:
     currency: str
     detail: dict[str, Any]
     status: ReceiptStatus = ReceiptStatus.ISSUED
+
+
+def superseded(receipt: IssuedReceipt) -> IssuedReceipt:
+    """A receipt replaced by the receipt of a published correction."""
+    return replace(receipt, status=ReceiptStatus.SUPERSEDED)
 
 
 def receipt_number(community_code: str, settlement_number: int, position: int) -> str:
