@@ -130,8 +130,13 @@ def main() -> None:
                         assert ended.rows_rejected == 0, ended
 
                 took = timed(run)
+                with pg.unit_of_work() as uow:
+                    ended = uow.imports.get(None, job.id)
+                assert ended is not None
                 print(
-                    f"  full import of the {name} into PostgreSQL: {took:6.2f} s ({ROWS / took:9,.0f} rows/s)"
+                    f"  full import of the {name} into PostgreSQL: {took:6.2f} s, {ended.rows_total:,} rows in all "
+                    f"({ended.rows_total / took:,.0f} rows/s; {ROWS / took:,.0f} reading rows/s), "
+                    f"ended {ended.status.value}"
                 )
             pg.engine.dispose()
 
