@@ -134,7 +134,8 @@ def main() -> None:
                     ended = uow.imports.get(None, job.id)
                 assert ended is not None
                 print(
-                    f"  full import of the {name} into PostgreSQL: {took:6.2f} s, {ended.rows_total:,} rows in all "
+                    f"  full import of the {name} into PostgreSQL: {took:6.2f} s, "
+                    f"{ended.rows_total:,} rows in all "
                     f"({ended.rows_total / took:,.0f} rows/s; {ROWS / took:,.0f} reading rows/s), "
                     f"ended {ended.status.value}"
                 )
