@@ -68,3 +68,12 @@ def test_a_broken_workbook_is_unsupported(tmp_path: Path, content: bytes) -> Non
     with pytest.raises(InvalidInput) as raised:
         AnyFormatSpreadsheetReader().read(path)
     assert [p.code for p in raised.value.problems] == ["unsupported_file"]
+
+
+def test_float_noise_in_computed_cells_reads_as_the_value_meant(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [
+        ["Piso", "Lectura anterior", "Lectura actual"],
+        ["1A", 0.1 + 0.2, 90000.123 + 17],
+    ]
+    workbook = AnyFormatSpreadsheetReader().read(workbooks.xlsx(tmp_path / "noise.xlsx", {"Lecturas": rows}))
+    assert workbook.sheets[0].rows[1][1:] == (Decimal("0.3"), Decimal("90017.123"))

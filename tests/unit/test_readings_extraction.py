@@ -94,3 +94,8 @@ def test_a_unit_with_no_values_in_its_row_has_no_reading() -> None:
     found = extract_readings(sheet(("Unit", "Previous", "Current"), ("A", None, None), ("B", "1", "2")))
     assert [r.unit for r in found.readings] == ["B"]
     assert found.problems == []
+
+
+def test_a_number_beyond_the_contracts_precision_is_an_invalid_number() -> None:
+    found = extract_readings(sheet(("Unit", "Previous", "Current"), ("A", "1", "2,1234567891")), None, ",")
+    assert [(p.code, p.row, p.column) for p in found.problems] == [("invalid_number", 2, "Current")]

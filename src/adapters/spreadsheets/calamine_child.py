@@ -17,6 +17,9 @@ def cell(value: Any) -> Any:
     if isinstance(value, int):
         return ["n", str(value)]
     if isinstance(value, float):
+        # Binary floating point leaves noise in computed cells (112.25000000000001): the contract keeps at
+        # most 9 decimals, so the cell is read at that precision.
+        value = round(value, 9)
         return ["n", repr(int(value)) if value.is_integer() else repr(value)]
     if isinstance(value, dt.datetime):
         return ["d", value.date().isoformat()] if value.time() == dt.time() else ["s", value.isoformat(" ")]

@@ -16,6 +16,9 @@ from prorata.domain.readings.numbers import detect_decimal_separator, parse_numb
 from prorata.domain.readings.sheet import Cell, Sheet, is_blank
 from prorata.domain.settlement.request import Reading
 
+# The contract's bounds on a quantity: 15 digits before the separator, 9 after.
+MAX_DECIMALS = 9
+_LARGEST = Decimal(10) ** 15
 _NUMERIC = (Field.PREVIOUS, Field.CURRENT, Field.CONSUMPTION, Field.FACTOR)
 _TOTAL_ROWS = {"total", "totales", "totals", "total general", "suma", "summe", "gesamt", "somme", "totaux"}
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%y")
@@ -132,13 +135,20 @@ class _RowReader:
         cell = _cell(self.row, self.columns, field)
         if is_blank(cell):
             return None
-        if isinstance(cell, Decimal):
-            return cell
         try:
-            return parse_number(str(cell), self.separator)
+            number = cell if isinstance(cell, Decimal) else parse_number(str(cell), self.separator)
         except ValueError:
             self.refuse(field, ErrorCode.INVALID_NUMBER, f"{str(cell)[:40]!r} is not a number")
             return None
+        if not number.is_finite() or abs(number) >= _LARGEST or _decimals(number) > MAX_DECIMALS:
+            self.refuse(
+                field,
+                ErrorCode.INVALID_NUMBER,
+                f"{str(cell)[:40]!r} has more than 15 digits before "
+                f"or {MAX_DECIMALS} after the decimal separator",
+            )
+            return None
+        return number
 
     def date_in(self, field: Field) -> date | None:
         cell = _cell(self.row, self.columns, field)
@@ -174,3 +184,8 @@ def _date(cell: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def _decimals(number: Decimal) -> int:
+    exponent = number.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
