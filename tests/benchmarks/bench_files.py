@@ -66,7 +66,7 @@ def write_files(folder: Path) -> tuple[Path, Path]:
         writer = csv.writer(out, delimiter=";")
         writer.writerow(HEADER)
         for row in data:
-            writer.writerow([str(v).replace(".", ",") if isinstance(v, float) else v for v in row])
+            writer.writerow([f"{v:.3f}".replace(".", ",") if isinstance(v, float) else v for v in row])
     return xlsx, csv_path
 
 

@@ -96,6 +96,13 @@ def test_a_unit_with_no_values_in_its_row_has_no_reading() -> None:
     assert found.problems == []
 
 
-def test_a_number_beyond_the_contracts_precision_is_an_invalid_number() -> None:
-    found = extract_readings(sheet(("Unit", "Previous", "Current"), ("A", "1", "2,1234567891")), None, ",")
-    assert [(p.code, p.row, p.column) for p in found.problems] == [("invalid_number", 2, "Current")]
+def test_float_noise_beyond_nine_decimals_is_rounded_and_huge_numbers_refused() -> None:
+    found = extract_readings(
+        sheet(
+            ("Unit", "Previous", "Current"), ("A", "1", "65657,12299999999"), ("B", "1", "1234567890123456")
+        ),
+        None,
+        ",",
+    )
+    assert found.readings[0].reading.current == Decimal("65657.123000000")
+    assert [(p.code, p.row, p.column) for p in found.problems] == [("invalid_number", 3, "Current")]

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
+from prorata.domain.money import round_half_up
 from prorata.domain.problems import ErrorCode, Problem
 from prorata.domain.readings.columns import Columns, has_readings, locate_columns, locate_header
 from prorata.domain.readings.headers import Field, normalize
@@ -140,15 +141,12 @@ class _RowReader:
         except ValueError:
             self.refuse(field, ErrorCode.INVALID_NUMBER, f"{str(cell)[:40]!r} is not a number")
             return None
-        if not number.is_finite() or abs(number) >= _LARGEST or _decimals(number) > MAX_DECIMALS:
-            self.refuse(
-                field,
-                ErrorCode.INVALID_NUMBER,
-                f"{str(cell)[:40]!r} has more than 15 digits before "
-                f"or {MAX_DECIMALS} after the decimal separator",
-            )
+        if not number.is_finite() or abs(number) >= _LARGEST:
+            self.refuse(field, ErrorCode.INVALID_NUMBER, f"{str(cell)[:40]!r} has more than 15 digits")
             return None
-        return number
+        # Exports of computed columns carry float noise (65657,12299999999); a billionth of a unit
+        # moves no cent, so readings keep the contract's 9 decimals.
+        return round_half_up(number, MAX_DECIMALS) if _decimals(number) > MAX_DECIMALS else number
 
     def date_in(self, field: Field) -> date | None:
         cell = _cell(self.row, self.columns, field)
