@@ -35,14 +35,15 @@ def upsert_registry(
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
     owners = _Owners(uow, ids, tenant, problems)
     new_units: list[CommunityUnit] = []
-    codes = {unit_key(r.unit) for r in found.readings} | set(found.units) | set(found.unit_amounts)
+    named = {key: code for code, _, _ in found.unit_amounts.values() if (key := unit_key(code))}
+    for item in found.readings:
+        named.setdefault(unit_key(item.unit), item.unit)
+    codes = set(named) | set(found.units)
     for key in sorted(codes):
         details = found.units.get(key)
         unit = units.get(key)
         if unit is None:
-            code = (
-                details.code if details else next(r.unit for r in found.readings if unit_key(r.unit) == key)
-            )
+            code = details.code if details else named[key]
             unit = CommunityUnit(ids.new(), tenant, community.id, code.strip())
             if details is not None:
                 unit = replace(unit, coefficient=details.coefficient, area=details.area)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from prorata.application.access import fetch, require
@@ -21,7 +22,7 @@ from prorata.domain.problems import InvalidInput, Problem
 from prorata.domain.readings.extract import UnitReading
 from prorata.domain.readings.merge import merge_readings
 from prorata.domain.settlement.engine import prorate
-from prorata.domain.settlement.request import SettlementRequest
+from prorata.domain.settlement.request import Reading, SettlementRequest
 from prorata.domain.settlement.result import SettlementResult
 from prorata.domain.settlement.stored import (
     IssuedReceipt,
@@ -79,8 +80,14 @@ def compute(uow: UnitOfWork, principal: Principal, settlement_id: str, body: obj
     units.sort(key=lambda u: u.code)
     given = _body_readings(body)
     if given is None and settlement.readings:
-        given = _body_readings({"readings": settlement.readings})
-    meters = uow.meters.list(settlement.tenant_id, unit_id=[u.id for u in units]).items
+        given = _stored_readings(settlement.readings)
+    # The tenant's meters of this service, filtered here: an IN list of every unit id grows with the building.
+    unit_ids = {u.id for u in units}
+    meters = [
+        m
+        for m in uow.meters.list(settlement.tenant_id, service=settlement.service.value).items
+        if m.unit_id in unit_ids
+    ]
     if given is None:
         readings = uow.readings.list(settlement.tenant_id, meter_id=[m.id for m in meters]).items
         request = _request(
@@ -177,3 +184,26 @@ def _body_readings(body: object) -> list[UnitReading] | None:
         reader.refuse("readings", "must hold at least one reading")
         raise InvalidInput(problems)
     return found
+
+
+def _stored_readings(stored: list[dict[str, Any]]) -> list[UnitReading]:
+    """Readings a file brought, kept on the settlement as validated contract readings: read back as they
+    were written, without checking every field again."""
+
+    def number(item: dict[str, Any], name: str) -> Decimal | None:
+        return Decimal(item[name]) if name in item else None
+
+    return [
+        UnitReading(
+            item["unit"],
+            Reading(
+                meter=item.get("meter"),
+                previous=number(item, "previous"),
+                current=number(item, "current"),
+                consumption=number(item, "consumption"),
+                factor=Decimal(1) if "factor" not in item else Decimal(item["factor"]),
+                rollover=number(item, "rollover"),
+            ),
+        )
+        for item in stored
+    ]

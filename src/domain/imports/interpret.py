@@ -60,6 +60,10 @@ class FileContents:
         return self.communities.setdefault(code, CommunityFile(code))
 
 
+# Columns that describe a unit rather than read its meter.
+_DETAILS = {Field.COMMUNITY_NAME, Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN}
+
+
 def _is_costs(found: Mapping[Field, int]) -> bool:
     return Field.CONCEPT in found and Field.AMOUNT in found
 
@@ -116,6 +120,7 @@ class _Sheet:
             self.contents.problems.extend(error.problems)
             return
         columns = self.columns
+        with_details = columns is not None and bool(_DETAILS & columns.index.keys())
         self.contents.problems.extend(found.problems)
         rejected = {p.row for p in found.problems}
         self.contents.rows_rejected += len(rejected)
@@ -127,7 +132,7 @@ class _Sheet:
                 continue
             community = self.contents.community(code)
             community.readings.append(item)
-            if columns is not None:
+            if with_details:
                 self._unit_details(community, item.unit, row)
 
     def costs(self) -> None:
