@@ -24,6 +24,7 @@ from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import InvalidInput
 from prorata.domain.readings.headers import Field
 from prorata.domain.readings.sheet import Workbook
+from prorata.domain.settlement.stored import SettlementStatus
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -139,7 +140,7 @@ def _finish(
 def _forget_previous_drafts(uow: UnitOfWork, job: ImportJob) -> None:
     """A file processed again replaces what it produced before, unless published (then it is corrected)."""
     for settlement in uow.settlements.list(job.tenant_id, import_id=job.id).items:
-        if settlement.status.value == "draft" and settlement.origin is not None:
+        if settlement.status is SettlementStatus.DRAFT and settlement.origin is not None:
             uow.settlements.delete(settlement)
 
 
