@@ -206,3 +206,22 @@ def test_a_csv_errors_workbook_is_named_after_the_file_sent(
     book = openpyxl.load_workbook(io.BytesIO(manager.get(f"{job['url']}/errors.xlsx").data))
     assert "lecturas-marzo" in book.sheetnames
     assert "'dos' is not a number" in book["lecturas-marzo"]["D2"].value
+
+
+def test_a_mapped_layout_with_a_community_column_splits_by_community(
+    manager: Caller, drain: Callable[[], None], tmp_path: Path
+) -> None:
+    rows = [["Edif.", "Ref. Piso", "L.Ant", "L.Act"], ["E-1", "1A", "1", "2"], ["E-2", "1A", "3", "5"]]
+    content = workbooks.xlsx(tmp_path / "export.xlsx", {"Datos": rows}).read_bytes()
+    manager.created(
+        "/v1/mapping-profiles",
+        {
+            "name": "Edificios",
+            "mapping": {"community": "Edif.", "unit": "Ref. Piso", "previous": "L.Ant", "current": "L.Act"},
+        },
+    )
+    job = manager.upload("/v1/imports", content, "export.xlsx").get_json()
+    drain()
+    done = manager.get(job["url"]).get_json()
+    assert done["status"] == "awaiting_costs", done
+    assert sorted(c["code"] for c in manager.get("/v1/communities").get_json()) == ["E-1", "E-2"]

@@ -9,7 +9,13 @@ from decimal import Decimal
 
 from prorata.domain.imports.vocabulary import key_named, service_named
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
-from prorata.domain.readings.columns import HEADER_SEARCH_ROWS, Columns, has_readings, locate_header
+from prorata.domain.readings.columns import (
+    HEADER_SEARCH_ROWS,
+    Columns,
+    has_readings,
+    locate_columns,
+    locate_header,
+)
 from prorata.domain.readings.extract import UnitReading, extract_readings
 from prorata.domain.readings.headers import Field, normalize
 from prorata.domain.readings.numbers import detect_decimal_separator, parse_number
@@ -83,6 +89,9 @@ def interpret(
     mapped = header_row_of(workbook, mapping) if mapping else None
     for sheet in workbook.sheets:
         readings = locate_header(sheet, has_readings) if mapping is None else None
+        if mapping is not None and mapped is not None and sheet is mapped[0]:
+            # The mapped sheet's columns — the mapping's, then synonyms for the rest (a community column…).
+            readings = locate_columns(sheet, mapping)
         if readings is not None or (mapped is not None and sheet is mapped[0]):
             _Sheet(sheet, readings, contents, community_code, workbook.decimal_hint).readings(mapping)
         elif (costs := locate_header(sheet, _is_costs)) is not None:
