@@ -43,13 +43,8 @@ def plain(value: Decimal) -> str:
 def scaled_integers(values: list[Decimal]) -> list[int]:
     """The values multiplied by one power of ten that makes them all integers, exactly."""
     scale = max((max(0, -_exponent(v)) for v in values), default=0)
-    result = []
-    for value in values:
-        sign, digits, exponent = value.as_tuple()
-        assert isinstance(exponent, int)
-        magnitude = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
-        result.append(-magnitude if sign else magnitude)
-    return result
+    # scaleb only moves the exponent; with this precision no digit is ever rounded away.
+    return [int(value.scaleb(scale, context=_QUANTIZE)) for value in values]
 
 
 def _exponent(value: Decimal) -> int:

@@ -156,10 +156,10 @@ class _Proration:
 def _line(shared: _Shared, index: int) -> ReceiptLine:
     pool = shared.pool
     return ReceiptLine(
-        concept=pool.concept,
-        part=pool.part,
-        basis=pool.basis,
-        weight=shared.weights[index],
-        amount=from_cents(shared.cents[index]),
-        exact=shared.exact[index],
+        pool.concept,
+        pool.part,
+        pool.basis,
+        shared.weights[index],
+        from_cents(shared.cents[index]),
+        shared.exact[index],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from prorata.domain.settlement.request import Period, Service
 
@@ -29,9 +30,11 @@ class Pool:
     fallback: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptLine:
-    """A unit's share of one pool: `exact` is the share before rounding to the cent."""
+class ReceiptLine(NamedTuple):
+    """A unit's share of one pool: `exact` is the share before rounding to the cent.
+
+    A named tuple, not a frozen dataclass: there is one per unit and pool (300,000 for a large
+    settlement), and a frozen dataclass costs several times more to build."""
 
     concept: str
     part: Part
