@@ -106,3 +106,14 @@ def test_float_noise_beyond_nine_decimals_is_rounded_and_huge_numbers_refused() 
     )
     assert found.readings[0].reading.current == Decimal("65657.123000000")
     assert [(p.code, p.row, p.column) for p in found.problems] == [("invalid_number", 3, "Current")]
+
+
+def test_a_mapping_that_misses_the_reading_columns_is_reported_not_raised() -> None:
+    from prorata.domain.imports.interpret import interpret
+    from prorata.domain.readings.sheet import Workbook
+
+    contents = interpret(
+        Workbook("l.csv", (sheet(("Piso", "Lectura"), ("1A", "3")),)), "C1", {Field.UNIT: "Piso"}
+    )
+    assert [p.code for p in contents.problems] == ["missing_column"]  # "Lectura" is the current reading
+    assert contents.communities == {}

@@ -91,7 +91,11 @@ def interpret(
         readings = locate_header(sheet, has_readings) if mapping is None else None
         if mapping is not None and mapped is not None and sheet is mapped[0]:
             # The mapped sheet's columns — the mapping's, then synonyms for the rest (a community column…).
-            readings = locate_columns(sheet, mapping)
+            try:
+                readings = locate_columns(sheet, mapping)
+            except InvalidInput as error:
+                contents.problems.extend(error.problems)
+                continue
         if readings is not None or (mapped is not None and sheet is mapped[0]):
             _Sheet(sheet, readings, contents, community_code, workbook.decimal_hint).readings(mapping)
         elif (costs := locate_header(sheet, _is_costs)) is not None:
