@@ -17,7 +17,7 @@ def result_json(result: SettlementResult) -> dict[str, Any]:
         body["period"] = {"from": result.period.start.isoformat(), "to": result.period.end.isoformat()}
     body |= {
         "currency": result.currency,
-        "total": _money(result.total),
+        "total": money_text(result.total),
         "pools": [_pool(pool) for pool in result.pools],
         "receipts": [_receipt(receipt) for receipt in result.receipts],
     }
@@ -41,7 +41,7 @@ def _pool(pool: Pool) -> dict[str, Any]:
     body: dict[str, Any] = {
         "concept": pool.concept,
         "part": pool.part.value,
-        "amount": _money(pool.amount),
+        "amount": money_text(pool.amount),
         "basis": pool.basis,
         "total_weight": plain(pool.total_weight),
     }
@@ -53,7 +53,7 @@ def _pool(pool: Pool) -> dict[str, Any]:
 def _receipt(receipt: Receipt) -> dict[str, Any]:
     return {
         "unit": receipt.unit,
-        "total": _money(receipt.total),
+        "total": money_text(receipt.total),
         "consumption": None if receipt.consumption is None else plain(receipt.consumption),
         "estimated": receipt.estimated,
         "lines": [_line(line) for line in receipt.lines],
@@ -67,7 +67,7 @@ def _line(line: ReceiptLine) -> dict[str, Any]:
         "part": line.part.value,
         "basis": line.basis,
         "weight": plain(line.weight),
-        "amount": _money(line.amount),
+        "amount": money_text(line.amount),
         "exact": plain(line.exact),
     }
 
@@ -83,5 +83,6 @@ def _meter(meter: MeterTrace) -> dict[str, Any]:
     }
 
 
-def _money(amount: Decimal) -> str:
+def money_text(amount: Decimal) -> str:
+    """An amount as the contract writes it: two decimals, no exponent."""
     return format(amount.quantize(Decimal("0.01")), "f")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
-CENT = Decimal("0.01")
 # Wide enough that quantizing any bounded input is exact.
 _QUANTIZE = Context(prec=200, rounding=ROUND_HALF_UP)
 

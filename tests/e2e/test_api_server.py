@@ -16,13 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Run
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.e2e.conftest import Run, free_port
 
 
 class Http:

@@ -19,17 +19,12 @@ import pytest
 
 from prorata.config.bootstrap import bootstrap
 from prorata.config.settings import Settings
+from tests.e2e.conftest import free_port
 
 SAMPLES = Path(__file__).parents[1] / "fixtures" / "samples"
 PASSWORD = "correct horse battery staple"
 
 pytestmark = pytest.mark.skipif(shutil.which("sftp") is None, reason="OpenSSH's sftp client is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -56,10 +56,6 @@ def is_candidate(relative: PurePosixPath) -> bool:
     return relative.suffix.lower() in ALLOWED_SUFFIXES and not relative.name.endswith(".result.json")
 
 
-def allowed_upload(name: str) -> bool:
-    return PurePosixPath(name).suffix.lower() in ALLOWED_SUFFIXES
-
-
 def community_code_of(relative: PurePosixPath) -> str | None:
     """A file in a subfolder goes to the community whose code the subfolder is; in the root, to the tenant."""
     return relative.parts[0] if len(relative.parts) > 1 else None

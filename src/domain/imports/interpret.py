@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from prorata.domain.imports.vocabulary import key_named, service_named
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
@@ -123,7 +124,7 @@ class _Sheet:
         self.columns = columns
         self.contents = contents
         self.default = default
-        texts = [str(c) for row in sheet.rows for c in row if isinstance(c, str)][:5000]
+        texts = islice((c for row in sheet.rows for c in row if isinstance(c, str)), 5000)
         self.separator = detect_decimal_separator(t for t in texts if any(ch.isdigit() for ch in t)) or hint
 
     def readings(self, mapping: Mapping[Field, str] | None) -> None:

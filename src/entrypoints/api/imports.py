@@ -13,6 +13,7 @@ from flask_smorest.pagination import PaginationParameters
 from werkzeug.datastructures import FileStorage
 
 from prorata.application.access import fetch, require
+from prorata.application.contract_result import problem_json
 from prorata.application.errors import Forbidden
 from prorata.application.import_admin import cancel, reprocess
 from prorata.application.receive_file import receive_file
@@ -154,7 +155,7 @@ def import_errors(import_id: str, pagination_parameters: PaginationParameters) -
     with components().unit_of_work() as uow:
         job = fetch(uow.imports, caller, import_id, "import")
         page = uow.import_errors.list(job.tenant_id, import_id=job.id, **window(pagination_parameters))
-    return [_problem(e.problem) for e in paged(page, pagination_parameters)]
+    return [problem_json(e.problem) for e in paged(page, pagination_parameters)]
 
 
 @blp.route("/imports/<import_id>/errors.xlsx")
@@ -262,11 +263,3 @@ def admin_cancel(import_id: str) -> dict[str, Any]:
     parts = components()
     with parts.unit_of_work() as uow:
         return import_json(cancel(uow, parts.clock, _support(), import_id))
-
-
-def _problem(problem: Any) -> dict[str, Any]:
-    body = {"code": problem.code.value, "message": problem.message}
-    for name in ("row", "column", "unit", "meter"):
-        if getattr(problem, name) is not None:
-            body[name] = getattr(problem, name)
-    return body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from prorata.application.contract_result import money_text
 from prorata.domain.money import plain
 from prorata.domain.problems import Problem
 from prorata.domain.settlement.result import MeterTrace, Pool, Receipt, SettlementResult
@@ -22,7 +23,7 @@ def settlement_text(result: SettlementResult) -> str:
     verdict = "receipts add up to the bill" if balanced else "RECEIPTS DO NOT ADD UP"
     out += [
         "",
-        f"Check: Σ receipts {_money(result.receipts_total)} {mark} Σ costs {_money(result.total)} "
+        f"Check: Σ receipts {money_text(result.receipts_total)} {mark} Σ costs {money_text(result.total)} "
         f"{result.currency}: {verdict}",
     ]
     return "\n".join(out)
@@ -38,10 +39,9 @@ def _pool(pool: Pool, width: int) -> str:
     rule = f"by {pool.basis}" + (" (nothing consumed)" if pool.fallback else "")
     rate = ""
     if pool.total_weight:
-        rate = (
-            f"  {_money(pool.amount)} / {plain(pool.total_weight)} = {_rate(pool.amount / pool.total_weight)}"
-        )
-    return f"  {pool.concept:<{width}}  {pool.part.value:<11} {_money(pool.amount):>12}  {rule}{rate}"
+        per_unit = _rate(pool.amount / pool.total_weight)
+        rate = f"  {money_text(pool.amount)} / {plain(pool.total_weight)} = {per_unit}"
+    return f"  {pool.concept:<{width}}  {pool.part.value:<11} {money_text(pool.amount):>12}  {rule}{rate}"
 
 
 def _receipt(receipt: Receipt, width: int, currency: str) -> list[str]:
@@ -56,9 +56,9 @@ def _receipt(receipt: Receipt, width: int, currency: str) -> list[str]:
     for line in receipt.lines:
         share = f"{plain(line.weight)} by {line.basis}"
         out.append(
-            f"    {line.concept:<{width}}  {line.part.value:<11} {share:<28} {_money(line.amount):>12}"
+            f"    {line.concept:<{width}}  {line.part.value:<11} {share:<28} {money_text(line.amount):>12}"
         )
-    out.append(f"    {'':<{width}}  {'total':<11} {'':<28} {_money(receipt.total):>12} {currency}")
+    out.append(f"    {'':<{width}}  {'total':<11} {'':<28} {money_text(receipt.total):>12} {currency}")
     return out
 
 
@@ -71,10 +71,6 @@ def _meter(meter: MeterTrace) -> str:
         wrapped = " + rollover" if meter.rolled_over else ""
         formula = f"({plain(meter.current)}{wrapped} − {plain(meter.previous)})"
     return f"{name}: {formula} × {plain(meter.factor)} = {plain(meter.consumption)}"
-
-
-def _money(amount: Decimal) -> str:
-    return format(amount.quantize(Decimal("0.01")), "f")
 
 
 def _rate(value: Decimal) -> str:
