@@ -17,6 +17,9 @@ from prorata.adapters.spreadsheets.zip_guard import check_zip
 from prorata.domain.readings.sheet import Cell, Sheet, Workbook
 
 _CHILD = "prorata.adapters.spreadsheets.calamine_child"
+# A float's shortest text has at most 17 significant digits; noise shows from about 15.
+_NOISY_DIGITS = 15
+_ONE = Decimal(1)
 
 
 class CalamineSpreadsheetReader:
@@ -56,10 +59,10 @@ class CalamineSpreadsheetReader:
             raise unsupported(path.name, f"malformed workbook ({last[:200]})")
         sheets = []
         for line in done.stdout.decode().splitlines():
-            item = json.loads(line)
+            item = json.loads(line, parse_float=_number, parse_int=Decimal, parse_constant=str)
             if "too_large" in item:
                 raise too_large(path.name, item["too_large"])
-            sheets.append(Sheet(item["sheet"], tuple(tuple(_cell(c) for c in row) for row in item["rows"])))
+            sheets.append(Sheet(item["sheet"], tuple(map(_row, item["rows"]))))
         return tuple(sheets)
 
     def _confine(self) -> None:
@@ -70,12 +73,30 @@ class CalamineSpreadsheetReader:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _cell(value: Any) -> Cell:
-    if value is None:
-        return None
-    kind, text = value
-    if kind == "n":
+def _row(cells: list[Any]) -> tuple[Cell, ...]:
+    """A row as the child wrote it (see calamine_child): numbers are Decimal already; "" is an empty
+    cell; a list is a date or a text."""
+    if "" in cells:
+        cells = [None if c == "" else c for c in cells]
+    if list in set(map(type, cells)):
+        cells = [_special(c) if type(c) is list else c for c in cells]
+    return tuple(cells)
+
+
+def _number(text: str) -> Decimal:
+    """A float cell, as the shortest text that reads back as the same float. Binary floating point
+    leaves noise in computed cells (112.25000000000001, 17 digits): the contract keeps at most 9
+    decimals, so a long text is read at that precision."""
+    if text.endswith(".0"):
+        return Decimal(text[:-2])
+    if len(text) < _NOISY_DIGITS:
         return Decimal(text)
-    if kind == "d":
-        return date.fromisoformat(text)
-    return str(text)
+    if "e" in text:
+        return Decimal(text)
+    value = round(Decimal(text), 9)
+    return value.quantize(_ONE) if value == value.to_integral_value() else value.normalize()
+
+
+def _special(value: list[str]) -> Cell:
+    kind, text = value
+    return date.fromisoformat(text) if kind == "d" else str(text)
