@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import PurePosixPath
 
+from prorata.application.collector import collector_paused
 from prorata.application.import_settlements import settlements_for, upsert_registry
 from prorata.application.settlements import compute
 from prorata.domain.access.principal import Principal, Role
@@ -57,6 +58,18 @@ def process_import(
     job = claim(uow, clock, import_id, lease)
     if job is None:
         return None
+    with collector_paused():
+        return _process(uow, blobs, reader, ids, clock, job)
+
+
+def _process(
+    uow: UnitOfWork,
+    blobs: BlobStore,
+    reader: SpreadsheetReader,
+    ids: IdGenerator,
+    clock: Clock,
+    job: ImportJob,
+) -> ImportJob:
     try:
         workbook = reader.read(blobs.local_path(job.sha256))
     except InvalidInput as error:

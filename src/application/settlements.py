@@ -158,7 +158,7 @@ def _request(settlement: Settlement, units: tuple[Any, ...]) -> SettlementReques
 def _metered_where_read(request: SettlementRequest) -> SettlementRequest:
     """A unit the body reads is metered, whether or not its meters are registered."""
     return replace(
-        request, units=tuple(replace(u, metered=u.metered or bool(u.readings)) for u in request.units)
+        request, units=tuple(u._replace(metered=u.metered or bool(u.readings)) for u in request.units)
     )
 
 

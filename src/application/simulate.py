@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from prorata.application.collector import collector_paused
 from prorata.application.contract_request import parse_request
 from prorata.application.json_fields import FieldReader
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
@@ -28,6 +29,11 @@ def simulate(
 ) -> SettlementResult:
     """Prorate the contract `request` (parsed JSON), with the readings of `readings` merged into its
     units. Raises InvalidInput with every problem found across the request, the mapping and the file."""
+    with collector_paused():
+        return _simulate(request, reader, readings)
+
+
+def _simulate(request: object, reader: SpreadsheetReader, readings: ReadingsFile | None) -> SettlementResult:
     problems: list[Problem] = []
     parsed: SettlementRequest | None = None
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from functools import partial
 
 # Wide enough that quantizing any bounded input is exact.
 _QUANTIZE = Context(prec=200, rounding=ROUND_HALF_UP)
@@ -17,8 +19,16 @@ def to_cents(amount: Decimal) -> int:
     return int(cents)
 
 
+_CENT = Decimal("0.01")
+
+
 def from_cents(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
+    return _CENT * cents
+
+
+def amounts_from_cents(cents: Iterable[int]) -> Iterator[Decimal]:
+    """`from_cents` of each, without a Python call per amount."""
+    return map(_CENT.__mul__, cents)
 
 
 def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:
@@ -41,13 +51,12 @@ def plain(value: Decimal) -> str:
 
 def scaled_integers(values: list[Decimal]) -> list[int]:
     """The values multiplied by one power of ten that makes them all integers, exactly."""
-    scale = max((max(0, -_exponent(v)) for v in values), default=0)
-    # scaleb only moves the exponent; with this precision no digit is ever rounded away.
-    return [int(value.scaleb(scale, context=_QUANTIZE)) for value in values]
-
-
-def _exponent(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int):
-        raise ValueError(f"{value} is not a finite number")
-    return exponent
+    if not all(map(Decimal.is_finite, values)):
+        raise ValueError("weights must be finite numbers")
+    # Weights repeat (coefficients, areas, the 1 of equal shares): each distinct one is looked at once.
+    distinct = set(values)
+    scale = max((max(0, -value.as_tuple().exponent) for value in distinct), default=0)  # type: ignore[operator]
+    if scale == 0:
+        return list(map(int, values))
+    # With this precision no digit is ever rounded away.
+    return list(map(int, map(partial(_QUANTIZE.multiply, Decimal(10) ** scale), values)))

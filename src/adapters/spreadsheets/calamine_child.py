@@ -52,11 +52,17 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
         if sheet.height > max_rows + 1 or sheet.width > max_columns:
-            out.write(json.dumps({"too_large": f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"}))
+            out.write(
+                json.dumps({"too_large": f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"})
+            )
             return 0
         rows = sheet_rows(sheet.to_python(skip_empty_area=False), max_cell_chars)
         if rows is None:
-            out.write(json.dumps({"too_large": f"sheet {name!r} has a cell longer than {max_cell_chars} characters"}))
+            out.write(
+                json.dumps(
+                    {"too_large": f"sheet {name!r} has a cell longer than {max_cell_chars} characters"}
+                )
+            )
             return 0
         out.write(json.dumps({"sheet": name, "rows": rows}, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")

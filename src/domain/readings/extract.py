@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from prorata.domain.money import round_half_up
 from prorata.domain.problems import ErrorCode, Problem
@@ -15,18 +17,18 @@ from prorata.domain.readings.columns import Columns, has_readings, locate_column
 from prorata.domain.readings.headers import Field, normalize
 from prorata.domain.readings.numbers import detect_decimal_separator, parse_number
 from prorata.domain.readings.sheet import Cell, Sheet, is_blank
-from prorata.domain.settlement.request import Reading
+from prorata.domain.settlement.request import ONE, Reading
 
 # The contract's bounds on a quantity: 15 digits before the separator, 9 after.
 MAX_DECIMALS = 9
 _LARGEST = Decimal(10) ** 15
 _NUMERIC = (Field.PREVIOUS, Field.CURRENT, Field.CONSUMPTION, Field.FACTOR)
 _TOTAL_ROWS = {"total", "totales", "totals", "total general", "suma", "summe", "gesamt", "somme", "totaux"}
+_DIGIT = re.compile(r"\d")
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%y")
 
 
-@dataclass(frozen=True, slots=True)
-class UnitReading:
+class UnitReading(NamedTuple):
     """A reading found in a file row, for the unit that row names."""
 
     unit: str
@@ -44,23 +46,55 @@ def extract_readings(
 ) -> ExtractedReadings:
     """Every reading in the sheet, and a problem for every cell that cannot be read. `decimal_hint` is
     the decimal separator to assume when no value in the file shows which one it uses.
-    Raises InvalidInput when a needed column is missing."""
+    Raises InvalidInput when a needed column is missing.
+
+    The sheet is read column by column (a file may hold 100,000s of rows, and a Python call per cell is
+    what costs), then the readings are put together row by row."""
     columns = locate_columns(sheet, mapping)
-    body = list(_body(sheet, columns))
-    texts = (
-        cell
-        for _, row in body
-        for f in _NUMERIC
-        if f in columns.index
-        for cell in [_cell(row, columns, f)]
-        if isinstance(cell, str)
-    )
+    body = _Body(sheet, columns)
+    cells = {f: column for f in _NUMERIC if (column := body.column(f)) is not None}
+    texts = (cell for column in cells.values() for cell in column if type(cell) is str)
     separator = detect_decimal_separator(texts) or decimal_hint
+    refused: dict[int, list[tuple[Field, ErrorCode, str]]] = {}
+    values = {f: _quantities(column, separator, f, refused) for f, column in cells.items()}
+    dates = _dates(body.column(Field.DATE), refused)
+    none = itertools.repeat(None)
     result = ExtractedReadings()
-    for number, row in body:
-        reading = _RowReader(number, row, columns, separator, result.problems).read()
-        if reading is not None:
-            result.readings.append(reading)
+    readings = result.readings
+    for position, (number, unit, meter, previous, current, consumption, factor, read_on) in enumerate(
+        zip(
+            body.numbers,
+            body.column(Field.UNIT) or none,
+            body.column(Field.METER) or none,
+            values.get(Field.PREVIOUS, none),
+            values.get(Field.CURRENT, none),
+            values.get(Field.CONSUMPTION, none),
+            values.get(Field.FACTOR, none),
+            dates or none,
+            strict=False,  # absent columns are endless Nones
+        )
+    ):
+        unit_code = str(unit).strip()
+        meter_code = None if is_blank(meter) else str(meter).strip()
+        if position in refused:
+            for field, code, why in refused[position]:
+                result.problems.append(_problem(columns, field, code, why, number, unit_code, meter_code))
+            continue
+        if previous is not None and current is not None:
+            consumption = None
+        elif consumption is None:
+            if previous is not None or current is not None:
+                missing = Field.CURRENT if current is None else Field.PREVIOUS
+                why = "is empty while the other reading is given"
+                problem = _problem(
+                    columns, missing, ErrorCode.INVALID_NUMBER, why, number, unit_code, meter_code
+                )
+                result.problems.append(problem)
+            continue
+        else:
+            previous = current = None
+        reading = Reading(meter_code, previous, current, consumption, factor or ONE, None, read_on, number)
+        readings.append(UnitReading(unit_code, reading))
     return result
 
 
@@ -74,102 +108,96 @@ def readings_sheet(sheets: tuple[Sheet, ...], mapping: Mapping[Field, str] | Non
     return sheets[0]
 
 
-def _body(sheet: Sheet, columns: Columns) -> Iterator[tuple[int, tuple[Cell, ...]]]:
-    for index in range(columns.header_index + 1, len(sheet.rows)):
-        row = sheet.rows[index]
-        unit = _cell(row, columns, Field.UNIT)
-        if is_blank(unit) or normalize(str(unit)) in _TOTAL_ROWS:
-            continue
-        yield index + 1, row
+class _Body:
+    """The rows below the header that name a unit (blank and total rows left out), with their numbers
+    as a spreadsheet program shows them."""
 
-
-def _cell(row: tuple[Cell, ...], columns: Columns, field: Field) -> Cell:
-    index = columns.index.get(field)
-    if index is None or index >= len(row):
-        return None
-    return row[index]
-
-
-class _RowReader:
-    def __init__(
-        self, number: int, row: tuple[Cell, ...], columns: Columns, separator: str, problems: list[Problem]
-    ) -> None:
-        self.number = number
-        self.row = row
+    def __init__(self, sheet: Sheet, columns: Columns) -> None:
         self.columns = columns
-        self.separator = separator
-        self.problems = problems
-        self.unit = str(_cell(row, columns, Field.UNIT)).strip()
-        meter = _cell(row, columns, Field.METER)
-        self.meter = None if is_blank(meter) else str(meter).strip()
-        self.failed = False
+        unit = columns.index[Field.UNIT]
+        first = columns.header_index + 1
+        kept = [
+            (number, row)
+            for number, row in enumerate(sheet.rows[first:], start=first + 1)
+            if unit < len(row) and not _is_total(row[unit])
+        ]
+        self.numbers = [number for number, _ in kept]
+        self.rows = [row for _, row in kept]
 
-    def read(self) -> UnitReading | None:
-        previous = self.number_in(Field.PREVIOUS)
-        current = self.number_in(Field.CURRENT)
-        consumption = self.number_in(Field.CONSUMPTION)
-        factor = self.number_in(Field.FACTOR)
-        read_on = self.date_in(Field.DATE)
-        if self.failed:
+    def column(self, field: Field) -> list[Cell] | None:
+        index = self.columns.index.get(field)
+        if index is None:
             return None
-        if previous is not None and current is not None:
-            consumption = None
-        elif consumption is None:
-            if previous is not None or current is not None:
-                missing = Field.CURRENT if current is None else Field.PREVIOUS
-                self.refuse(missing, ErrorCode.INVALID_NUMBER, "is empty while the other reading is given")
-            return None
-        else:
-            previous = current = None
-        reading = Reading(
-            meter=self.meter,
-            previous=previous,
-            current=current,
-            consumption=consumption,
-            factor=Decimal(1) if factor is None else factor,
-            read_on=read_on,
-            row=self.number,
-        )
-        return UnitReading(self.unit, reading)
+        return [row[index] if index < len(row) else None for row in self.rows]
 
-    def number_in(self, field: Field) -> Decimal | None:
-        cell = _cell(self.row, self.columns, field)
+
+def _is_total(unit: Cell) -> bool:
+    """True for a cell naming no unit: blank, or a totals row ("Total", "Summe"). Unit codes mostly hold
+    a digit and no total's name does, which spares normalising every code."""
+    if is_blank(unit):
+        return True
+    text = str(unit)
+    return _DIGIT.search(text) is None and normalize(text) in _TOTAL_ROWS
+
+
+def _quantities(
+    cells: list[Cell], separator: str, field: Field, refused: dict[int, list[tuple[Field, ErrorCode, str]]]
+) -> list[Decimal | None]:
+    values: list[Decimal | None] = []
+    append = values.append
+    for position, cell in enumerate(cells):
+        if type(cell) is Decimal and cell.is_finite() and -_LARGEST < cell < _LARGEST:
+            # Exports of computed columns carry float noise (65657,12299999999); a billionth of a unit
+            # moves no cent, so readings keep the contract's 9 decimals.
+            append(cell if cell.as_tuple().exponent >= -MAX_DECIMALS else _nine_decimals(cell))  # type: ignore[operator]
+            continue
         if is_blank(cell):
-            return None
+            append(None)
+            continue
         try:
-            number = cell if isinstance(cell, Decimal) else parse_number(str(cell), self.separator)
+            number = cell if isinstance(cell, Decimal) else parse_number(str(cell), separator)
         except ValueError:
-            self.refuse(field, ErrorCode.INVALID_NUMBER, f"{str(cell)[:40]!r} is not a number")
-            return None
-        if not number.is_finite() or abs(number) >= _LARGEST:
-            self.refuse(field, ErrorCode.INVALID_NUMBER, f"{str(cell)[:40]!r} has more than 15 digits")
-            return None
-        # Exports of computed columns carry float noise (65657,12299999999); a billionth of a unit
-        # moves no cent, so readings keep the contract's 9 decimals.
-        return round_half_up(number, MAX_DECIMALS) if _decimals(number) > MAX_DECIMALS else number
+            number = None
+            why = f"{str(cell)[:40]!r} is not a number"
+        else:
+            why = f"{str(cell)[:40]!r} has more than 15 digits"
+        if number is None or not number.is_finite() or abs(number) >= _LARGEST:
+            refused.setdefault(position, []).append((field, ErrorCode.INVALID_NUMBER, why))
+            append(None)
+        else:
+            append(number if number.as_tuple().exponent >= -MAX_DECIMALS else _nine_decimals(number))  # type: ignore[operator]
+    return values
 
-    def date_in(self, field: Field) -> date | None:
-        cell = _cell(self.row, self.columns, field)
-        if is_blank(cell) or isinstance(cell, date):
-            return cell if isinstance(cell, date) else None
+
+def _nine_decimals(number: Decimal) -> Decimal:
+    return round_half_up(number, MAX_DECIMALS) if _decimals(number) > MAX_DECIMALS else number
+
+
+def _dates(
+    cells: list[Cell] | None, refused: dict[int, list[tuple[Field, ErrorCode, str]]]
+) -> list[date | None] | None:
+    if cells is None:
+        return None
+    values: list[date | None] = []
+    for position, cell in enumerate(cells):
+        if isinstance(cell, date) or is_blank(cell):
+            values.append(cell if isinstance(cell, date) else None)
+            continue
         parsed = _date(str(cell))
         if parsed is None:
-            self.refuse(field, ErrorCode.INVALID_REQUEST, f"{str(cell)[:40]!r} is not a date")
-        return parsed
+            why = f"{str(cell)[:40]!r} is not a date"
+            refused.setdefault(position, []).append((Field.DATE, ErrorCode.INVALID_REQUEST, why))
+        values.append(parsed)
+    return values
 
-    def refuse(self, field: Field, code: ErrorCode, why: str) -> None:
-        header = self.columns.header(field)
-        self.failed = True
-        self.problems.append(
-            Problem(
-                code,
-                f"row {self.number}, column {header!r}: {why}",
-                unit=self.unit,
-                meter=self.meter,
-                row=self.number,
-                column=header,
-            )
-        )
+
+def _problem(
+    columns: Columns, field: Field, code: ErrorCode, why: str, number: int, unit: str, meter: str | None
+) -> Problem:
+    header = columns.header(field)
+    return Problem(
+        code, f"row {number}, column {header!r}: {why}", unit=unit, meter=meter, row=number, column=header
+    )
 
 
 @lru_cache(maxsize=4096)

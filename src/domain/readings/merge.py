@@ -33,7 +33,7 @@ def merge_readings(request: SettlementRequest, found: Sequence[UnitReading]) -> 
     if problems:
         raise InvalidInput(problems)
     units = tuple(
-        replace(unit, readings=unit.readings + tuple(added.get(i, ())))
+        unit._replace(readings=unit.readings + tuple(more)) if (more := added.get(i)) else unit
         for i, unit in enumerate(request.units)
     )
     return replace(request, units=units)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from prorata.domain.money import plain, round_half_up
 from prorata.domain.problems import ErrorCode, Problem
@@ -12,8 +13,7 @@ from prorata.domain.settlement.request import AreaAverageEstimation, Reading, Se
 from prorata.domain.settlement.result import MeterTrace
 
 
-@dataclass(frozen=True, slots=True)
-class UnitConsumption:
+class UnitConsumption(NamedTuple):
     """`value` is None for an unmetered unit, or a metered one without readings when none are needed."""
 
     value: Decimal | None
@@ -30,21 +30,28 @@ class Measurement:
 def measure(request: SettlementRequest) -> Measurement:
     """Every unit's consumption, with every problem found in the readings."""
     result = Measurement(consumptions=[])
+    consumptions = result.consumptions
     for unit in request.units:
         traces = _trace_readings(unit, result.problems)
         if not unit.metered:
-            result.consumptions.append(UnitConsumption(None, meters=traces))
+            consumptions.append(UnitConsumption(None, False, traces))
+        elif len(traces) == 1 and len(unit.readings) == 1:
+            consumptions.append(UnitConsumption(traces[0].consumption, False, traces))
         elif unit.readings:
-            total = sum((t.consumption for t in traces), Decimal(0))
-            result.consumptions.append(UnitConsumption(total, meters=traces))
+            consumptions.append(
+                UnitConsumption(sum((t.consumption for t in traces), Decimal(0)), False, traces)
+            )
         else:
-            result.consumptions.append(UnitConsumption(None))
+            consumptions.append(UnitConsumption(None))
     if request.needs_consumption:
         _fill_missing(request, result)
     return result
 
 
 def _trace_readings(unit: Unit, problems: list[Problem]) -> tuple[MeterTrace, ...]:
+    if len(unit.readings) == 1:  # the common case: nothing to compare with
+        trace = _trace(unit, unit.readings[0], problems)
+        return () if trace is None else (trace,)
     traces: list[MeterTrace] = []
     seen: set[str] = set()
     for reading in unit.readings:
@@ -79,34 +86,34 @@ def _trace(unit: Unit, reading: Reading, problems: list[Problem]) -> MeterTrace 
         if raw < 0 and reading.rollover is not None:
             raw += reading.rollover
             rolled_over = True
-    if raw < 0:
-        meter = f"meter {reading.meter}" if reading.meter else "a meter"
-        detail = (
-            f"current {plain(reading.current)} is below previous {plain(reading.previous)}"
-            if reading.current is not None and reading.previous is not None
-            else f"consumption {plain(raw)} is negative"
+    if raw >= 0:
+        return MeterTrace(
+            reading.meter,
+            reading.previous,
+            reading.current,
+            reading.factor,
+            rolled_over,
+            raw * reading.factor,
         )
-        if rolled_over:
-            detail += f" even after the rollover at {plain(reading.rollover or Decimal(0))}"
-        problems.append(
-            Problem(
-                ErrorCode.NEGATIVE_CONSUMPTION,
-                f"unit {unit.code}, {meter}: {detail}"
-                + ("" if rolled_over else " and the meter has no rollover"),
-                unit=unit.code,
-                meter=reading.meter,
-                row=reading.row,
-            )
-        )
-        return None
-    return MeterTrace(
-        meter=reading.meter,
-        previous=reading.previous,
-        current=reading.current,
-        factor=reading.factor,
-        rolled_over=rolled_over,
-        consumption=raw * reading.factor,
+    meter = f"meter {reading.meter}" if reading.meter else "a meter"
+    detail = (
+        f"current {plain(reading.current)} is below previous {plain(reading.previous)}"
+        if reading.current is not None and reading.previous is not None
+        else f"consumption {plain(raw)} is negative"
     )
+    if rolled_over:
+        detail += f" even after the rollover at {plain(reading.rollover or Decimal(0))}"
+    problems.append(
+        Problem(
+            ErrorCode.NEGATIVE_CONSUMPTION,
+            f"unit {unit.code}, {meter}: {detail}"
+            + ("" if rolled_over else " and the meter has no rollover"),
+            unit=unit.code,
+            meter=reading.meter,
+            row=reading.row,
+        )
+    )
+    return None
 
 
 def _fill_missing(request: SettlementRequest, result: Measurement) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
-from prorata.domain.money import from_cents, round_half_up, to_cents
+from prorata.domain.money import amounts_from_cents, from_cents, round_half_up, to_cents
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
-from prorata.domain.settlement.consumption import Measurement, measure
+from prorata.domain.settlement.consumption import Measurement, UnitConsumption, measure
 from prorata.domain.settlement.keys import key_weights
 from prorata.domain.settlement.largest_remainder import share
-from prorata.domain.settlement.request import CostLine, FixedKey, SettlementRequest
+from prorata.domain.settlement.request import CostLine, FixedKey, SettlementRequest, Unit
 from prorata.domain.settlement.result import Part, Pool, Receipt, ReceiptLine, SettlementResult
 from prorata.domain.settlement.tariff import tariff_amount
 
@@ -129,37 +130,46 @@ class _Proration:
         return [c.value if c.value is not None else Decimal(0) for c in self.measurement.consumptions]
 
     def _result(self, shared: list[_Shared]) -> SettlementResult:
-        receipts = []
-        for index, unit in enumerate(self.request.units):
-            lines = tuple(_line(s, index) for s in shared)
-            consumption = self.measurement.consumptions[index]
-            receipts.append(
-                Receipt(
-                    unit=unit.code,
-                    total=from_cents(sum(s.cents[index] for s in shared)),
-                    consumption=consumption.value,
-                    estimated=consumption.estimated,
-                    lines=lines,
-                    meters=consumption.meters,
-                )
+        # Built column by column (one pool at a time), then turned into rows with zip: a settlement of
+        # 50,000 units has 100,000s of lines, and per-line Python calls are what cost.
+        columns = [_lines(s) for s in shared]
+        lines_of = zip(*columns, strict=True) if columns else itertools.repeat(())
+        totals = map(sum, zip(*(s.cents for s in shared), strict=True)) if shared else itertools.repeat(0)
+        receipts = tuple(
+            map(
+                _receipt,
+                self.request.units,
+                amounts_from_cents(totals),
+                self.measurement.consumptions,
+                lines_of,
             )
+        )
         return SettlementResult(
             currency=self.request.currency,
             total=self.billed,
             pools=tuple(s.pool for s in shared),
-            receipts=tuple(receipts),
+            receipts=receipts,
             service=self.request.service,
             period=self.request.period,
         )
 
 
-def _line(shared: _Shared, index: int) -> ReceiptLine:
+def _receipt(
+    unit: Unit, total: Decimal, consumption: UnitConsumption, lines: tuple[ReceiptLine, ...]
+) -> Receipt:
+    return Receipt(unit.code, total, consumption.value, consumption.estimated, lines, consumption.meters)
+
+
+def _lines(shared: _Shared) -> list[ReceiptLine]:
     pool = shared.pool
-    return ReceiptLine(
-        pool.concept,
-        pool.part,
-        pool.basis,
-        shared.weights[index],
-        from_cents(shared.cents[index]),
-        shared.exact[index],
+    return list(
+        map(
+            ReceiptLine,
+            itertools.repeat(pool.concept),
+            itertools.repeat(pool.part),
+            itertools.repeat(pool.basis),
+            shared.weights,
+            amounts_from_cents(shared.cents),
+            shared.exact,
+        )
     )

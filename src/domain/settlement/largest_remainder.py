@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +10,7 @@ from prorata.domain.money import scaled_integers
 
 # Exact shares are shown to 6 decimals of the currency: 10⁴ parts of a cent.
 _EXACT_PARTS_PER_CENT = 10_000
+_MILLIONTH = Decimal("0.000001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +34,24 @@ def share(total_cents: int, weights: Sequence[Decimal]) -> Shares:
     sign = -1 if total_cents < 0 else 1
     magnitude = abs(total_cents)
     integers = scaled_integers(list(weights))
-    if any(w < 0 for w in integers):
+    if integers and min(integers) < 0:
         raise ValueError("weights must not be negative")
     total_weight = sum(integers)
     if total_weight == 0:
         raise ValueError("weights add up to zero")
-    cents: list[int] = []
-    remainders: list[int] = []
-    exact: list[Decimal] = []
-    for weight in integers:
-        share, remainder = divmod(magnitude * weight, total_weight)
-        cents.append(share)
-        remainders.append(remainder)
-        parts, rest = divmod(remainder * _EXACT_PARTS_PER_CENT, total_weight)
-        parts += share * _EXACT_PARTS_PER_CENT + (1 if 2 * rest >= total_weight else 0)
-        exact.append(Decimal(sign * parts).scaleb(-6))
+    # Integer arithmetic throughout: one divmod gives the whole cents and the remainder, a second the
+    # exact share in 10⁻⁶ (rounded half-up) from that remainder.
+    cents, remainders = map(list, zip(*[divmod(magnitude * w, total_weight) for w in integers], strict=True))
+    parts = _EXACT_PARTS_PER_CENT
+    half = total_weight - total_weight // 2  # 2·rest ≥ total  ⇔  rest ≥ ⌈total / 2⌉
+    millionths = [
+        sign * (c * parts + q + (r2 >= half))
+        for c, (q, r2) in zip(cents, [divmod(r * parts, total_weight) for r in remainders], strict=True)
+    ]
+    exact = list(map(_MILLIONTH.__mul__, millionths))
     left_over = magnitude - sum(cents)
-    for index in heapq.nsmallest(left_over, range(len(cents)), key=lambda i: (-remainders[i], i)):
-        cents[index] += 1
-    return Shares([sign * c for c in cents], exact)
+    if left_over:
+        # A stable sort keeps equal remainders in the order of the units: the first listed wins the tie.
+        for index in sorted(range(len(cents)), key=remainders.__getitem__, reverse=True)[:left_over]:
+            cents[index] += 1
+    return Shares([sign * c for c in cents] if sign < 0 else cents, exact)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -39,12 +40,7 @@ class Period:
             raise ValueError("a period cannot end before it starts")
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One meter's reading for the period: `previous` and `current`, or a `consumption` given directly.
-    `factor` weights it (a heat cost allocator's radiator rating); `rollover` is where the meter wraps.
-    `row` is the spreadsheet row it came from, if any."""
-
+class _ReadingFields(NamedTuple):
     meter: str | None = None
     previous: Decimal | None = None
     current: Decimal | None = None
@@ -54,11 +50,35 @@ class Reading:
     read_on: date | None = None
     row: int | None = None
 
-    def __post_init__(self) -> None:
-        direct = self.consumption is not None
-        by_index = self.previous is not None and self.current is not None
-        if direct == by_index or (direct and (self.previous is not None or self.current is not None)):
+
+class Reading(_ReadingFields):
+    """One meter's reading for the period: `previous` and `current`, or a `consumption` given directly.
+    `factor` weights it (a heat cost allocator's radiator rating); `rollover` is where the meter wraps.
+    `row` is the spreadsheet row it came from, if any.
+
+    A named tuple, as the other per-unit types of a settlement are: a large settlement has one per
+    dwelling, and a frozen dataclass costs twice as much to build."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        meter: str | None = None,
+        previous: Decimal | None = None,
+        current: Decimal | None = None,
+        consumption: Decimal | None = None,
+        factor: Decimal = ONE,
+        rollover: Decimal | None = None,
+        read_on: date | None = None,
+        row: int | None = None,
+    ) -> Reading:
+        by_index = previous is not None and current is not None
+        if consumption is None:
+            if not by_index:
+                raise ValueError("a reading has previous and current, or consumption")
+        elif previous is not None or current is not None:
             raise ValueError("a reading has previous and current, or consumption")
+        return tuple.__new__(cls, (meter, previous, current, consumption, factor, rollover, read_on, row))
 
 
 def unit_key(code: str) -> str:
@@ -66,9 +86,9 @@ def unit_key(code: str) -> str:
     return code.strip().casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A dwelling or premises; `metered=False` means it has no meter for this service."""
+class Unit(NamedTuple):
+    """A dwelling or premises; `metered=False` means it has no meter for this service. A named tuple,
+    like Reading."""
 
     code: str
     coefficient: Decimal | None = None

@@ -44,9 +44,9 @@ class ReceiptLine(NamedTuple):
     exact: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class MeterTrace:
-    """How one reading became consumption: (current − previous [+ rollover]) × factor."""
+class MeterTrace(NamedTuple):
+    """How one reading became consumption: (current − previous [+ rollover]) × factor. A named tuple
+    for the reason ReceiptLine is one."""
 
     meter: str | None
     previous: Decimal | None
@@ -56,8 +56,9 @@ class MeterTrace:
     consumption: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(NamedTuple):
+    """One unit's share of the settlement (a named tuple: one per unit, like ReceiptLine)."""
+
     unit: str
     total: Decimal
     consumption: Decimal | None
