@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.readings.extract import extract_readings, readings_sheet
 from prorata.domain.readings.headers import READING_FIELDS, Field
 from prorata.domain.readings.merge import merge_readings
+from prorata.domain.readings.sheet import Workbook
 from prorata.domain.settlement.engine import prorate
 from prorata.domain.settlement.request import SettlementRequest
 from prorata.domain.settlement.result import SettlementResult
@@ -34,15 +36,19 @@ def simulate(
 
 
 def _simulate(request: object, reader: SpreadsheetReader, readings: ReadingsFile | None) -> SettlementResult:
-    problems: list[Problem] = []
-    parsed: SettlementRequest | None = None
-    try:
-        parsed = parse_request(request)
-    except InvalidInput as error:
-        problems.extend(error.problems)
-    if readings is not None:
+    if readings is None:
+        return prorate(parse_request(request))
+    # The file is read (in a child process, for workbooks) while the request is parsed here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prorata-read") as pool:
+        workbook = pool.submit(reader.read, readings.path)
+        problems: list[Problem] = []
+        parsed: SettlementRequest | None = None
         try:
-            parsed = _with_file_readings(parsed, readings, reader)
+            parsed = parse_request(request)
+        except InvalidInput as error:
+            problems.extend(error.problems)
+        try:
+            parsed = _with_file_readings(parsed, readings, workbook)
         except InvalidInput as error:
             problems.extend(error.problems)
     if problems or parsed is None:
@@ -51,10 +57,10 @@ def _simulate(request: object, reader: SpreadsheetReader, readings: ReadingsFile
 
 
 def _with_file_readings(
-    request: SettlementRequest | None, readings: ReadingsFile, reader: SpreadsheetReader
+    request: SettlementRequest | None, readings: ReadingsFile, read: Future[Workbook]
 ) -> SettlementRequest | None:
     mapping = parse_mapping(readings.mapping) if readings.mapping is not None else None
-    workbook = reader.read(readings.path)
+    workbook = read.result()
     if not workbook.sheets:
         raise InvalidInput(
             [Problem(ErrorCode.UNSUPPORTED_FILE, f"{workbook.file_name}: the workbook has no sheet")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import resource
 import sys
 from typing import Any
 
@@ -44,6 +45,14 @@ def sheet_rows(raw_rows: list[list[Any]], max_cell_chars: int) -> list[list[Any]
     return rows
 
 
+def confine(memory_bytes: int, cpu_seconds: int) -> None:
+    """Limits the child sets on itself before it touches the file (a preexec_fn would do the same from
+    the parent, but is unsafe in a process with threads)."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int:
     from python_calamine import CalamineWorkbook
 
@@ -66,8 +75,10 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
             return 0
         out.write(json.dumps({"sheet": name, "rows": rows}, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
+        out.flush()  # the parent decodes this sheet while the next one is parsed
     return 0
 
 
 if __name__ == "__main__":
+    confine(int(sys.argv[5]), int(sys.argv[6]))
     sys.exit(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))

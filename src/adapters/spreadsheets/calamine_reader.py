@@ -4,13 +4,14 @@ archive has been checked, so that no crafted workbook can crash or exhaust the c
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
+import tempfile
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
 from prorata.adapters.spreadsheets.zip_guard import check_zip
@@ -40,37 +41,62 @@ class CalamineSpreadsheetReader:
         return Workbook(name, self._parse(path))
 
     def _parse(self, path: Path) -> tuple[Sheet, ...]:
+        """Sheets are decoded here as the child writes them, so that decoding one overlaps with the
+        child parsing the next; a time limit kills the child."""
         limits = self.limits
-        args = [str(path), str(limits.max_rows), str(limits.max_columns), str(limits.max_cell_chars)]
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", _CHILD, *args],
-                capture_output=True,
-                timeout=limits.child_seconds,
-                preexec_fn=self._confine,
-                check=False,
+        args = [
+            str(path),
+            str(limits.max_rows),
+            str(limits.max_columns),
+            str(limits.max_cell_chars),
+            str(limits.child_memory_bytes),
+            str(limits.child_seconds),
+        ]
+        with tempfile.TemporaryFile() as errors:
+            child = subprocess.Popen(
+                [sys.executable, "-m", _CHILD, *args], stdout=subprocess.PIPE, stderr=errors
             )
-        except subprocess.TimeoutExpired:
-            raise too_large(path.name, f"reading it took over {limits.child_seconds} s") from None
-        if done.returncode != 0:
-            if done.returncode < 0 or b"MemoryError" in done.stderr:
-                raise too_large(path.name, "reading it exhausted the memory or time allowed")
-            last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no detail"])[-1]
-            raise unsupported(path.name, f"malformed workbook ({last[:200]})")
-        sheets = []
-        for line in done.stdout.decode().splitlines():
-            item = json.loads(line, parse_float=_number, parse_int=Decimal, parse_constant=str)
-            if "too_large" in item:
-                raise too_large(path.name, item["too_large"])
-            sheets.append(Sheet(item["sheet"], tuple(map(_row, item["rows"]))))
-        return tuple(sheets)
+            timed_out = threading.Event()
 
-    def _confine(self) -> None:
-        memory = self.limits.child_memory_bytes
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        seconds = self.limits.child_seconds
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            def stop() -> None:
+                timed_out.set()
+                child.kill()
+
+            timer = threading.Timer(limits.child_seconds, stop)
+            timer.start()
+            try:
+                assert child.stdout is not None
+                sheets, too_much = _decode(child.stdout)
+                returncode = child.wait()
+            finally:
+                timer.cancel()
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+                if child.stdout is not None:
+                    child.stdout.close()
+            if timed_out.is_set():
+                raise too_large(path.name, f"reading it took over {limits.child_seconds} s")
+            if too_much is not None:
+                raise too_large(path.name, too_much)
+            if returncode != 0:
+                errors.seek(0)
+                stderr = errors.read(64 * 1024)
+                if returncode < 0 or b"MemoryError" in stderr:
+                    raise too_large(path.name, "reading it exhausted the memory or time allowed")
+                last = (stderr.decode(errors="replace").strip().splitlines() or ["no detail"])[-1]
+                raise unsupported(path.name, f"malformed workbook ({last[:200]})")
+        return sheets
+
+
+def _decode(stream: IO[bytes]) -> tuple[tuple[Sheet, ...], str | None]:
+    sheets = []
+    for line in stream:
+        item = json.loads(line, parse_float=_number, parse_int=Decimal, parse_constant=str)
+        if "too_large" in item:
+            return (), item["too_large"]
+        sheets.append(Sheet(item["sheet"], tuple(map(_row, item["rows"]))))
+    return tuple(sheets), None
 
 
 def _row(cells: list[Any]) -> tuple[Cell, ...]:
