@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from datetime import UTC, datetime
 
 
@@ -22,4 +21,5 @@ class Uuid7Ids:
         value = (millis & (2**48 - 1)) << 80 | random
         value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
         value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-        return str(uuid.UUID(int=value))
+        text = f"{value:032x}"  # formatted as uuid.UUID would, at a fraction of its cost
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

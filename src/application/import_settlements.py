@@ -35,6 +35,7 @@ def upsert_registry(
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
     owners = _Owners(uow, ids, tenant, problems)
     new_units: list[CommunityUnit] = []
+    new_ids: set[str] = set()
     named = {key: code for code, _, _ in found.unit_amounts.values() if (key := unit_key(code))}
     for item in found.readings:
         named.setdefault(unit_key(item.unit), item.unit)
@@ -44,10 +45,10 @@ def upsert_registry(
         unit = units.get(key)
         if unit is None:
             code = details.code if details else named[key]
-            unit = CommunityUnit(ids.new(), tenant, community.id, code.strip())
-            if details is not None:
-                unit = replace(unit, coefficient=details.coefficient, area=details.area)
+            coefficient, area = (details.coefficient, details.area) if details else (None, None)
+            unit = CommunityUnit(ids.new(), tenant, community.id, code.strip(), coefficient, area)
             new_units.append(unit)
+            new_ids.add(unit.id)
         elif details is not None:
             changed = replace(
                 unit, coefficient=details.coefficient or unit.coefficient, area=details.area or unit.area
@@ -56,7 +57,7 @@ def upsert_registry(
                 uow.units.update(changed)
                 unit = changed
         if details is not None and details.owner:
-            owners.note(unit, details.owner, details.iban, details.row, is_new=unit in new_units)
+            owners.note(unit, details.owner, details.iban, details.row, is_new=unit.id in new_ids)
         units[key] = unit
     uow.units.add_all(new_units)
     owners.save()

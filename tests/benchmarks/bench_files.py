@@ -77,7 +77,10 @@ def timed(work: Callable[[], object]) -> float:
 
 
 def raw_xlsx(path: Path) -> None:
-    CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    """Every sheet, as the reader must parse them all to find which holds what."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    for name in workbook.sheet_names:
+        workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def raw_csv(path: Path) -> None:

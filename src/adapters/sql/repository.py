@@ -9,10 +9,14 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Select, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from prorata.adapters.sql.bulk import DriverIntegrityError, copy_rows
 from prorata.adapters.sql.rows import Row
 from prorata.domain.ports.repository import Conflict, Page
 
 T = TypeVar("T")
+# From this many records on, PostgreSQL gets them by COPY: 50,000 units of an imported workbook
+# take a tenth of the time an INSERT per row does.
+_COPY_FROM = 500
 
 
 class SqlaRepository(Generic[T]):
@@ -29,9 +33,16 @@ class SqlaRepository(Generic[T]):
             self.connection.execute(insert(self.table).values(self.to_row(item)))
 
     def add_all(self, items: list[T]) -> None:
-        if items:
-            with self.guarded():
-                self.connection.execute(insert(self.table), [self.to_row(item) for item in items])
+        if not items:
+            return
+        with self.guarded():
+            self.insert_rows(self.table, [self.to_row(item) for item in items])
+
+    def insert_rows(self, table: Table, rows: list[Row]) -> None:
+        if len(rows) >= _COPY_FROM and self.connection.dialect.name == "postgresql":
+            copy_rows(self.connection, table, rows)
+        elif rows:
+            self.connection.execute(insert(table), rows)
 
     def get(self, tenant: str | None, id: str) -> T | None:
         found = self.connection.execute(self.scoped(select(self.table), tenant).where(self.table.c.id == id))
@@ -95,11 +106,13 @@ class SqlaRepository(Generic[T]):
             with self.connection.begin_nested():
                 yield
         except IntegrityError as error:
+            raise Conflict(_reason(error.orig)) from None
+        except DriverIntegrityError as error:  # from COPY, which goes to the driver directly
             raise Conflict(_reason(error)) from None
 
 
-def _reason(error: IntegrityError) -> str:
-    text = str(error.orig).lower()
+def _reason(error: BaseException | None) -> str:
+    text = str(error).lower()
     if "unique" in text or "duplicate" in text:
         return "a record with the same unique values exists"
     if "foreign key" in text:

@@ -29,14 +29,13 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
     def add_all(self, items: list[Resident]) -> None:
         if items:
             with self.guarded():
-                self.connection.execute(insert(self.table), [self.to_row(item) for item in items])
+                self.insert_rows(self.table, [self.to_row(item) for item in items])
                 occupancies = [
                     {"resident_id": item.id, "unit_id": o.unit_id, "role": o.role.value, "since": o.since}
                     for item in items
                     for o in item.occupancies
                 ]
-                if occupancies:
-                    self.connection.execute(insert(tables.occupancies), occupancies)
+                self.insert_rows(tables.occupancies, occupancies)
 
     def update(self, item: Resident) -> None:
         super().update(item)

@@ -38,8 +38,18 @@ Row = dict[str, Any]
 
 def plain_row(item: object) -> Row:
     """The record's fields as columns; enums become their values."""
-    row = {f.name: getattr(item, f.name) for f in fields(item)}  # type: ignore[arg-type]
+    row = {name: getattr(item, name) for name in _names(type(item))}
     return {k: (v.value if hasattr(v, "value") and not isinstance(v, date) else v) for k, v in row.items()}
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 def tenant(row: Row) -> Tenant:

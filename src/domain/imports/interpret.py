@@ -122,6 +122,7 @@ class _Sheet:
     ) -> None:
         self.sheet = sheet
         self.columns = columns
+        self.index: Mapping[Field, int] = {} if columns is None else columns.index
         self.contents = contents
         self.default = default
         texts = islice((c for row in sheet.rows for c in row if isinstance(c, str)), 5000)
@@ -200,17 +201,18 @@ class _Sheet:
 
     def _body(self) -> list[tuple[int, tuple[Cell, ...]]]:
         assert self.columns is not None
-        rows = []
-        for index in range(self.columns.header_index + 1, len(self.sheet.rows)):
-            cells = self.sheet.rows[index]
-            if all(is_blank(c) for c in cells):
-                continue
-            rows.append((index + 1, cells))
+        first = self.columns.header_index + 1
+        rows = [
+            (number, cells)
+            for number, cells in enumerate(self.sheet.rows[first:], start=first + 1)
+            # the first cell mostly tells; the others are looked at only when it is blank
+            if not (is_blank(cells[0]) if cells else True) or not all(map(is_blank, cells))
+        ]
         self.contents.rows_total += len(rows)
         return rows
 
     def _community_of(self, number: int) -> str | None:
-        if self.columns is not None and Field.COMMUNITY in self.columns.index:
+        if Field.COMMUNITY in self.index:
             code = self._text(self.sheet.rows[number - 1], Field.COMMUNITY)
             if code is not None:
                 return code
@@ -222,14 +224,12 @@ class _Sheet:
         return None
 
     def _cell(self, cells: tuple[Cell, ...], name: Field) -> Cell:
-        if self.columns is None or name not in self.columns.index:
-            return None
-        index = self.columns.index[name]
-        return cells[index] if index < len(cells) else None
+        index = self.index.get(name)
+        return cells[index] if index is not None and index < len(cells) else None
 
     def _text(self, cells: tuple[Cell, ...], name: Field) -> str | None:
         value = self._cell(cells, name)
-        return None if is_blank(value) else str(value).strip()
+        return None if value is None else (str(value).strip() or None)
 
     def _number(self, cells: tuple[Cell, ...], name: Field, number: int) -> Decimal | None:
         value = self._cell(cells, name)

@@ -1,0 +1,39 @@
+"""Writing many rows to PostgreSQL at once, by COPY, in the unit of work's own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from psycopg import IntegrityError as DriverIntegrityError
+from psycopg import sql
+from sqlalchemy import Connection, Table
+
+from prorata.adapters.sql.rows import Row
+
+__all__ = ["DriverIntegrityError", "copy_rows"]
+
+
+def copy_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
+    """Insert `rows` (all with the same columns) into `table`. Each column's SQLAlchemy type still
+    turns values into what the database stores (decimals as text, enums, JSON), as an INSERT would."""
+    names = list(rows[0])
+    dialect = connection.dialect
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type.bind_processor(dialect) for name in names
+    ]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        value if process is None or value is None else process(value)
+                        for value, process in zip((row[name] for name in names), processors, strict=True)
+                    ]
+                )
+    finally:
+        cursor.close()
