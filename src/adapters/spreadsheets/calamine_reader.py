@@ -8,10 +8,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
 from prorata.adapters.spreadsheets.zip_guard import check_zip
@@ -92,11 +93,57 @@ class CalamineSpreadsheetReader:
 def _decode(stream: IO[bytes]) -> tuple[tuple[Sheet, ...], str | None]:
     sheets = []
     for line in stream:
-        item = json.loads(line, parse_float=_number, parse_int=Decimal, parse_constant=str)
+        item = _json(line)
         if "too_large" in item:
             return (), item["too_large"]
-        sheets.append(Sheet(item["sheet"], tuple(map(_row, item["rows"]))))
+        head = [_row(cells) for cells in item["head"]]
+        sheets.append(Sheet(item["sheet"], _Rows(head, item["rows"], stream.readline())))
     return tuple(sheets), None
+
+
+def _json(text: bytes) -> Any:
+    return json.loads(text, parse_float=_number, parse_int=Decimal, parse_constant=str)
+
+
+class _Rows(Sequence[tuple[Cell, ...]]):
+    """A sheet's rows: the first ones decoded, the others when something reads past them. A workbook's
+    other sheets (units, costs) often go unread, by `simulate` for one."""
+
+    def __init__(self, head: list[tuple[Cell, ...]], count: int, rest: bytes) -> None:
+        self._head = head
+        self._count = count
+        self._rest: bytes | None = rest
+        self._all: tuple[tuple[Cell, ...], ...] | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Cell, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[Cell, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | Sequence[tuple[Cell, ...]]:
+        if isinstance(index, slice):
+            start, stop = index.start or 0, index.stop
+            if index.step is None and start >= 0 and stop is not None and stop <= len(self._head):
+                return tuple(self._head[index])
+            return self._rows()[index]
+        if 0 <= index < len(self._head):
+            return self._head[index]
+        return self._rows()[index]
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        return iter(self._rows())
+
+    def _rows(self) -> tuple[tuple[Cell, ...], ...]:
+        with self._lock:
+            if self._all is None:
+                assert self._rest is not None
+                self._all = (*self._head, *map(_row, _json(self._rest)))
+                self._rest = None
+            return self._all
 
 
 def _row(cells: list[Any]) -> tuple[Cell, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ class Sheet:
     """`rows[0]` is the row a spreadsheet program shows as row 1."""
 
     name: str
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: Sequence[tuple[Cell, ...]]
 
 
 @dataclass(frozen=True, slots=True)
