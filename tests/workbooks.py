@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from collections.abc import Sequence
@@ -49,6 +50,17 @@ def ods(path: Path, sheets: dict[str, Rows]) -> Path:
             for value in row:
                 if value is None:
                     cells.append("<table:table-cell/>")
+                elif isinstance(value, bool):
+                    cells.append(
+                        '<table:table-cell office:value-type="boolean" '
+                        f'office:boolean-value="{str(value).lower()}">'
+                        f"<text:p>{str(value).upper()}</text:p></table:table-cell>"
+                    )
+                elif isinstance(value, dt.date):
+                    cells.append(
+                        f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+                        f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+                    )
                 elif isinstance(value, int | float):
                     cells.append(
                         f'<table:table-cell office:value-type="float" office:value="{value}">'

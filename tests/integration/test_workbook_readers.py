@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from decimal import Decimal
@@ -77,3 +78,24 @@ def test_float_noise_in_computed_cells_reads_as_the_value_meant(tmp_path: Path) 
     ]
     workbook = AnyFormatSpreadsheetReader().read(workbooks.xlsx(tmp_path / "noise.xlsx", {"Lecturas": rows}))
     assert workbook.sheets[0].rows[1][1:] == (Decimal("0.3"), Decimal("90017.123"))
+
+
+@pytest.mark.parametrize("write", [workbooks.xlsx, workbooks.ods], ids=["xlsx", "ods"])
+def test_every_sheet_reads_whole_past_its_first_rows_with_its_cells_typed(
+    tmp_path: Path, write: Callable[..., Path]
+) -> None:
+    long: list[list[Any]] = [["Piso", "Lectura anterior", "Lectura actual", "Fecha", "Leído"]]
+    long += [[f"U{i:03d}", i, i + 0.5, dt.date(2026, 3, 31), True] for i in range(1, 150)]
+    long.append(["último", None, 7, None, "x"])
+    sheets = {"Primera": long, "Costes": [["Concepto", "Importe"], ["Gas", 10.25]], "Última": long}
+    workbook = AnyFormatSpreadsheetReader().read(write(tmp_path / f"largo.{write.__name__}", sheets))
+    assert [s.name for s in workbook.sheets] == ["Primera", "Costes", "Última"]
+    for sheet in (workbook.sheets[0], workbook.sheets[2]):
+        rows = sheet.rows
+        assert len(rows) == 151
+        assert rows[0] == ("Piso", "Lectura anterior", "Lectura actual", "Fecha", "Leído")
+        assert rows[120] == ("U120", Decimal(120), Decimal("120.5"), dt.date(2026, 3, 31), "TRUE")
+        assert rows[150] == ("último", None, Decimal(7), None, "x")
+        assert list(rows[149:]) == [rows[149], rows[150]]
+        assert len(list(rows)) == 151
+    assert tuple(workbook.sheets[1].rows) == (("Concepto", "Importe"), ("Gas", Decimal("10.25")))

@@ -16,8 +16,9 @@ import sys
 from typing import Any
 
 _PLAIN = {str, float, int}
-# Each sheet is written as two lines: its name, row count and first rows (where headers are looked
-# for), then the other rows, which the parent decodes only if it reads past the first ones.
+# The first line tells how many sheets follow. Each is written as two lines: its name, row count and
+# first rows (where headers are looked for), then the other rows, which the parent decodes while this
+# process parses the next sheet, or, for the last one, only if it reads past the first rows.
 HEAD_ROWS = 50
 
 
@@ -61,6 +62,7 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
 
     workbook = CalamineWorkbook.from_path(path)
     out = sys.stdout
+    out.write(json.dumps({"sheets": len(workbook.sheet_names)}) + "\n")
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
         if sheet.height > max_rows + 1 or sheet.width > max_columns:

@@ -91,13 +91,19 @@ class CalamineSpreadsheetReader:
 
 
 def _decode(stream: IO[bytes]) -> tuple[tuple[Sheet, ...], str | None]:
-    sheets = []
+    sheets: list[Sheet] = []
+    count = 0
     for line in stream:
         item = _json(line)
         if "too_large" in item:
             return (), item["too_large"]
-        head = [_row(cells) for cells in item["head"]]
-        sheets.append(Sheet(item["sheet"], _Rows(head, item["rows"], stream.readline())))
+        if "sheets" in item:
+            count = int(item["sheets"])
+            continue
+        rows = _Rows([_row(cells) for cells in item["head"]], int(item["rows"]), stream.readline())
+        if len(sheets) + 1 < count:
+            rows.decode()  # while the child parses the next sheet
+        sheets.append(Sheet(item["sheet"], rows))
     return tuple(sheets), None
 
 
@@ -106,8 +112,8 @@ def _json(text: bytes) -> Any:
 
 
 class _Rows(Sequence[tuple[Cell, ...]]):
-    """A sheet's rows: the first ones decoded, the others when something reads past them. A workbook's
-    other sheets (units, costs) often go unread, by `simulate` for one."""
+    """A sheet's rows: the first ones decoded, the others when something reads past them, or when told
+    to. A workbook's other sheets (units, costs) often go unread, by `simulate` for one."""
 
     def __init__(self, head: list[tuple[Cell, ...]], count: int, rest: bytes) -> None:
         self._head = head
@@ -136,6 +142,9 @@ class _Rows(Sequence[tuple[Cell, ...]]):
 
     def __iter__(self) -> Iterator[tuple[Cell, ...]]:
         return iter(self._rows())
+
+    def decode(self) -> None:
+        self._rows()
 
     def _rows(self) -> tuple[tuple[Cell, ...], ...]:
         with self._lock:
