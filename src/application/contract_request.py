@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from prorata.application.json_fields import FieldReader
+from prorata.application.json_fields import FieldReader, is_decimal_text
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.settlement.request import (
     ONE,
@@ -44,7 +44,10 @@ def parse_request(data: object, units: tuple[Unit, ...] | None = None) -> Settle
         for i, item in enumerate(top.items("costs", required=True))
     ]
     parsed_units: list[Unit | None] = (
-        [_unit(item, f"units[{i}]", problems) for i, item in enumerate(top.items("units", required=True))]
+        [
+            _plain_unit(item) or _unit(item, f"units[{i}]", problems)
+            for i, item in enumerate(top.items("units", required=True))
+        ]
         if units is None
         else list(units)
     )
@@ -116,6 +119,29 @@ def _tariff(data: object, path: str, problems: list[Problem]) -> Tariff | None:
     except ValueError as error:
         reader.refuse("blocks", str(error))
         return None
+
+
+_PLAIN_UNIT = frozenset({"unit", "coefficient", "area", "metered"})
+
+
+def _plain_unit(data: object) -> Unit | None:
+    """The unit, when it is a well-formed one without readings (most of a large request, the readings
+    coming from a file); None sends it through `_unit`, which says what is wrong with it."""
+    if type(data) is not dict or not data.keys() <= _PLAIN_UNIT:
+        return None
+    code, metered = data.get("unit"), data.get("metered", True)
+    if type(code) is not str or not code.strip() or type(metered) is not bool:
+        return None
+    keys: list[Decimal | None] = []
+    for name in ("coefficient", "area"):
+        text = data.get(name)
+        if text is None:
+            keys.append(None)
+        elif type(text) is str and is_decimal_text(text) and (value := Decimal(text)) >= ZERO:
+            keys.append(value)
+        else:
+            return None
+    return Unit(code, keys[0], keys[1], metered)
 
 
 def _unit(data: object, path: str, problems: list[Problem]) -> Unit | None:

@@ -17,6 +17,11 @@ T = TypeVar("T")
 _DECIMAL = re.compile(r"-?\d{1,15}(\.\d{1,9})?")
 
 
+def is_decimal_text(text: str) -> bool:
+    """The contract's form of a decimal: up to 15 digits, then up to 9 decimals."""
+    return _DECIMAL.fullmatch(text) is not None
+
+
 class FieldReader:
     """Reads one JSON object at `path`, appending a problem to `problems` for each field it refuses."""
 

@@ -3,7 +3,11 @@
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from prorata.application.contract_request import _plain_unit, _unit
+from prorata.domain.problems import Problem
 from tests.contract import errors, settle, unit
 
 
@@ -108,3 +112,27 @@ def test_reports_every_bad_field_at_once() -> None:
 def test_a_key_a_unit_lacks_is_named() -> None:
     found = errors(base(fixed_key="area", units=[{"unit": "A", "coefficient": "1"}, unit("B")]))
     assert [(e["code"], e["field"], e["unit"]) for e in found] == [("invalid_request", "units[0].area", "A")]
+
+
+_UNIT_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from(["", " ", "1ºA", "8.50", "-1", "0", "1e3", "12.1234567891", "72", "abc"]),
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["unit", "coefficient", "area", "metered", "readings", "extra"]), _UNIT_VALUES
+    )
+)
+def test_the_fast_path_for_plain_units_agrees_with_the_full_reading(data: dict[str, object]) -> None:
+    """Large requests take a shortcut for units without readings: it must accept exactly what the full
+    field-by-field reading accepts, as the same unit, and leave everything else to it."""
+    problems: list[Problem] = []
+    full = _unit(data, "units[0]", problems)
+    fast = _plain_unit(data)
+    assert fast is None or (fast == full and problems == [])
+    if full is not None and problems == [] and "readings" not in data:
+        assert fast == full
