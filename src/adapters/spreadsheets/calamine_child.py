@@ -16,9 +16,10 @@ import sys
 from typing import Any
 
 _PLAIN = {str, float, int}
-# The first line tells how many sheets follow. Each is written as two lines: its name, row count and
-# first rows (where headers are looked for), then the other rows, which the parent decodes while this
-# process parses the next sheet, or, for the last one, only if it reads past the first rows.
+# The first line tells how many sheets the workbook has; the parent then asks for them one by one (it
+# may run two of these processes, each parsing a sheet). Each sheet is written as two lines: its index,
+# name, row count and first rows (where headers are looked for), then the other rows, which the parent
+# decodes while sheets are still being parsed, or, for the last one, only if it reads past them.
 HEAD_ROWS = 50
 
 
@@ -58,12 +59,18 @@ def confine(memory_bytes: int, cpu_seconds: int) -> None:
 
 
 def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int:
+    """Writes the number of sheets, then, for each sheet index read from stdin, that sheet; ends when
+    stdin does."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(path)
+    names = workbook.sheet_names
     out = sys.stdout
-    out.write(json.dumps({"sheets": len(workbook.sheet_names)}) + "\n")
-    for name in workbook.sheet_names:
+    out.write(json.dumps({"sheets": len(names)}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        index = int(line)
+        name = names[index]
         sheet = workbook.get_sheet_by_name(name)
         if sheet.height > max_rows + 1 or sheet.width > max_columns:
             out.write(
@@ -78,12 +85,12 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
                 )
             )
             return 0
-        head = {"sheet": name, "rows": len(rows), "head": rows[:HEAD_ROWS]}
+        head = {"index": index, "sheet": name, "rows": len(rows), "head": rows[:HEAD_ROWS]}
         out.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
         out.write(json.dumps(rows[HEAD_ROWS:], ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
-        out.flush()  # the parent decodes this sheet while the next one is parsed
+        out.flush()
     return 0
 
 
