@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.readings.extract import UnitReading
-from prorata.domain.settlement.request import Reading, SettlementRequest, unit_key
+from prorata.domain.settlement.request import Reading, SettlementRequest, Unit, unit_key
 
 
 def merge_readings(request: SettlementRequest, found: Sequence[UnitReading]) -> SettlementRequest:
@@ -33,7 +33,9 @@ def merge_readings(request: SettlementRequest, found: Sequence[UnitReading]) -> 
     if problems:
         raise InvalidInput(problems)
     units = tuple(
-        unit._replace(readings=unit.readings + tuple(more)) if (more := added.get(i)) else unit
+        Unit(unit.code, unit.coefficient, unit.area, unit.metered, unit.readings + tuple(more))
+        if (more := added.get(i))
+        else unit
         for i, unit in enumerate(request.units)
     )
     return replace(request, units=units)

@@ -9,10 +9,10 @@ from decimal import Context, Decimal, localcontext
 
 from prorata.domain.money import amounts_from_cents, from_cents, round_half_up, to_cents
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
-from prorata.domain.settlement.consumption import Measurement, UnitConsumption, measure
+from prorata.domain.settlement.consumption import Measurement, measure
 from prorata.domain.settlement.keys import key_weights
 from prorata.domain.settlement.largest_remainder import share
-from prorata.domain.settlement.request import CostLine, FixedKey, SettlementRequest, Unit
+from prorata.domain.settlement.request import CostLine, FixedKey, SettlementRequest
 from prorata.domain.settlement.result import Part, Pool, Receipt, ReceiptLine, SettlementResult
 from prorata.domain.settlement.tariff import tariff_amount
 
@@ -135,13 +135,16 @@ class _Proration:
         columns = [_lines(s) for s in shared]
         lines_of = zip(*columns, strict=True) if columns else itertools.repeat(())
         totals = map(sum, zip(*(s.cents for s in shared), strict=True)) if shared else itertools.repeat(0)
+        consumptions = self.measurement.consumptions
         receipts = tuple(
             map(
-                _receipt,
-                self.request.units,
+                Receipt,
+                [unit.code for unit in self.request.units],
                 amounts_from_cents(totals),
-                self.measurement.consumptions,
+                [c.value for c in consumptions],
+                [c.estimated for c in consumptions],
                 lines_of,
+                [c.meters for c in consumptions],
             )
         )
         return SettlementResult(
@@ -152,12 +155,6 @@ class _Proration:
             service=self.request.service,
             period=self.request.period,
         )
-
-
-def _receipt(
-    unit: Unit, total: Decimal, consumption: UnitConsumption, lines: tuple[ReceiptLine, ...]
-) -> Receipt:
-    return Receipt(unit.code, total, consumption.value, consumption.estimated, lines, consumption.meters)
 
 
 def _lines(shared: _Shared) -> list[ReceiptLine]:
