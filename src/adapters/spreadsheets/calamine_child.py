@@ -3,7 +3,7 @@ each sheet as JSON lines. A crafted file can abort or exhaust only this process.
 
 The hand-over is plain JSON so that the parent trusts nothing it could not check: numbers travel as JSON
 numbers (the parent reads them straight into Decimal, and rounds away float noise), text as strings, an
-empty cell as "", and the rare
+empty cell as null, and the rare
 cells JSON has no type for as a one-element list: `["d", "2026-09-30"]` for a date, `["s", text]` for
 anything shown as text (a time, TRUE/FALSE). Only those rare cells cost a Python call here."""
 
@@ -33,21 +33,27 @@ def special(value: Any) -> Any:
     return ["s", str(value)]
 
 
-def sheet_rows(raw_rows: list[list[Any]], max_cell_chars: int) -> list[list[Any]] | None:
-    """The rows with trailing empty cells dropped, or None when a cell is longer than allowed."""
+def sheet_rows(raw_rows: list[list[Any]], max_cell_chars: int) -> tuple[list[list[Any]], bool] | None:
+    """The rows with trailing empty cells dropped and the others as None, and whether any row holds a
+    cell JSON has no type for; None when a cell is longer than allowed."""
     rows = []
+    specials = False
     for row in raw_rows:
         while row and row[-1] == "":
             row.pop()
         kinds = set(map(type, row))
-        if str in kinds and max(len(v) for v in row if type(v) is str) > max_cell_chars:
-            return None
+        if str in kinds:
+            if max(len(v) for v in row if type(v) is str) > max_cell_chars:
+                return None
+            if "" in row:
+                row = [None if v == "" else v for v in row]
         if not kinds <= _PLAIN:
-            row = [v if type(v) in _PLAIN else special(v) for v in row]
+            row = [v if type(v) in _PLAIN or v is None else special(v) for v in row]
+            specials = True
         rows.append(row)
     while rows and not rows[-1]:
         rows.pop()
-    return rows
+    return rows, specials
 
 
 def confine(memory_bytes: int, cpu_seconds: int) -> None:
@@ -77,15 +83,22 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
                 json.dumps({"too_large": f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"})
             )
             return 0
-        rows = sheet_rows(sheet.to_python(skip_empty_area=False), max_cell_chars)
-        if rows is None:
+        read = sheet_rows(sheet.to_python(skip_empty_area=False), max_cell_chars)
+        if read is None:
             out.write(
                 json.dumps(
                     {"too_large": f"sheet {name!r} has a cell longer than {max_cell_chars} characters"}
                 )
             )
             return 0
-        head = {"index": index, "sheet": name, "rows": len(rows), "head": rows[:HEAD_ROWS]}
+        rows, specials = read
+        head = {
+            "index": index,
+            "sheet": name,
+            "rows": len(rows),
+            "specials": specials,
+            "head": rows[:HEAD_ROWS],
+        }
         out.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
         out.write(json.dumps(rows[HEAD_ROWS:], ensure_ascii=False, separators=(",", ":")))

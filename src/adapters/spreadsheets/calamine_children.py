@@ -14,7 +14,7 @@ from collections import deque
 from pathlib import Path
 from typing import IO, Any
 
-from prorata.adapters.spreadsheets.calamine_rows import LazyRows, decode_json, decode_row
+from prorata.adapters.spreadsheets.calamine_rows import LazyRows, decode_json, decode_rows
 from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
 from prorata.domain.readings.sheet import Sheet
 
@@ -91,9 +91,11 @@ def parse_in_children(path: Path, limits: FileLimits, processes: int = 2) -> tup
         str(limits.child_seconds),
     ]
     events: queue.Queue[tuple[_Child, bytes | None]] = queue.Queue()
-    children = [_Child(args, events)]
+    # Started together: a second child costs a little CPU when the workbook turns out to have one sheet,
+    # and saves its start-up time on the way to the sheets otherwise.
+    children = [_Child(args, events) for _ in range(max(1, processes))]
     try:
-        sheets = _Collector(path.name, args, events, children, processes).run(limits.child_seconds)
+        sheets = _Collector(path.name, events, children).run(limits.child_seconds)
         for child in children:
             child.process.wait()
         for child in children:
@@ -115,15 +117,9 @@ class _Collector:
     """Hands out sheet indices to the children as they become free and gathers the sheets."""
 
     def __init__(
-        self,
-        name: str,
-        args: list[str],
-        events: queue.Queue[tuple[_Child, bytes | None]],
-        children: list[_Child],
-        processes: int,
+        self, name: str, events: queue.Queue[tuple[_Child, bytes | None]], children: list[_Child]
     ) -> None:
-        self.name, self.args, self.events, self.children = name, args, events, children
-        self.processes = processes
+        self.name, self.events, self.children = name, events, children
         self.count: int | None = None
         self.waiting: deque[int] = deque()
         self.busy: set[_Child] = set()
@@ -141,37 +137,33 @@ class _Collector:
                 live -= 1
                 self.busy.discard(child)
             else:
-                live += self._take(child, line)
+                self._take(child, line)
         if self.count is None or len(self.sheets) != self.count:
             return None
         return tuple(self.sheets[i] for i in range(self.count))
 
-    def _take(self, child: _Child, line: bytes) -> int:
-        """Handles one line from `child`; returns how many children it started."""
+    def _take(self, child: _Child, line: bytes) -> None:
         if child.head is not None:
             head, child.head = child.head, None
-            rows = LazyRows([decode_row(cells) for cells in head["head"]], int(head["rows"]), line)
+            specials = bool(head["specials"])
+            first = list(decode_rows(head["head"], specials))
+            rows = LazyRows(first, int(head["rows"]), line, specials)
             self.busy.discard(child)
             if self.waiting or self.busy:
                 rows.decode()  # while other sheets are still being parsed
             self.sheets[int(head["index"])] = Sheet(str(head["sheet"]), rows)
             self._hand_next(child)
-            return 0
+            return
         item = decode_json(line)
         if "too_large" in item:
             raise too_large(self.name, str(item["too_large"]))
         if "sheets" not in item:
             child.head = item
-            return 0
-        started = 0
+            return
         if self.count is None:
             self.count = int(item["sheets"])
             self.waiting.extend(range(self.count))
-            if self.count > 1 and self.processes > 1:
-                self.children.append(_Child(self.args, self.events))
-                started = 1
         self._hand_next(child)
-        return started
 
     def _hand_next(self, child: _Child) -> None:
         if self.waiting:

@@ -24,8 +24,9 @@ class LazyRows(Sequence[tuple[Cell, ...]]):
     """A sheet's rows: the first ones decoded, the others when something reads past them, or when told
     to. A workbook's other sheets (units, costs) often go unread, by `simulate` for one."""
 
-    def __init__(self, head: list[tuple[Cell, ...]], count: int, rest: bytes) -> None:
+    def __init__(self, head: list[tuple[Cell, ...]], count: int, rest: bytes, specials: bool) -> None:
         self._head = head
+        self._specials = specials
         self._count = count
         self._rest: bytes | None = rest
         self._all: tuple[tuple[Cell, ...], ...] | None = None
@@ -59,18 +60,20 @@ class LazyRows(Sequence[tuple[Cell, ...]]):
         with self._lock:
             if self._all is None:
                 assert self._rest is not None
-                self._all = (*self._head, *map(decode_row, decode_json(self._rest)))
+                self._all = (*self._head, *decode_rows(decode_json(self._rest), self._specials))
                 self._rest = None
             return self._all
 
 
-def decode_row(cells: list[Any]) -> tuple[Cell, ...]:
-    """A row as the child wrote it (see calamine_child): numbers are Decimal already; "" is an empty
-    cell; a list is a date or a text."""
-    if "" in cells:
-        cells = [None if c == "" else c for c in cells]
+def decode_rows(rows: list[list[Any]], specials: bool) -> Iterator[tuple[Cell, ...]]:
+    """Rows as the child wrote them (see calamine_child): numbers are Decimal already, an empty cell is
+    None; with `specials`, some cells are lists (a date or a text)."""
+    return map(_with_specials if specials else tuple, rows)
+
+
+def _with_specials(cells: list[Any]) -> tuple[Cell, ...]:
     if list in set(map(type, cells)):
-        cells = [_special(c) if type(c) is list else c for c in cells]
+        return tuple(_special(c) if type(c) is list else c for c in cells)
     return tuple(cells)
 
 
