@@ -22,6 +22,7 @@ from prorata.domain.settlement.request import ONE, Reading
 # The contract's bounds on a quantity: 15 digits before the separator, 9 after.
 MAX_DECIMALS = 9
 _LARGEST = Decimal(10) ** 15
+_BILLIONTH = Decimal(10) ** -MAX_DECIMALS  # below 10^15, quantizing to it never exceeds 28 digits
 _NUMERIC = (Field.PREVIOUS, Field.CURRENT, Field.CONSUMPTION, Field.FACTOR)
 _TOTAL_ROWS = {"total", "totales", "totals", "total general", "suma", "summe", "gesamt", "somme", "totaux"}
 _DIGIT = re.compile(r"\d")
@@ -75,7 +76,7 @@ def extract_readings(
         )
     ):
         unit_code = str(unit).strip()
-        meter_code = None if is_blank(meter) else str(meter).strip()
+        meter_code = (str(meter).strip() or None) if meter is not None else None
         if position in refused:
             for field, code, why in refused[position]:
                 result.problems.append(_problem(columns, field, code, why, number, unit_code, meter_code))
@@ -149,7 +150,7 @@ def _quantities(
         if type(cell) is Decimal and cell.is_finite() and -_LARGEST < cell < _LARGEST:
             # Exports of computed columns carry float noise (65657,12299999999); a billionth of a unit
             # moves no cent, so readings keep the contract's 9 decimals.
-            append(cell if cell.as_tuple().exponent >= -MAX_DECIMALS else _nine_decimals(cell))  # type: ignore[operator]
+            append(cell if cell.quantize(_BILLIONTH) == cell else _nine_decimals(cell))
             continue
         if is_blank(cell):
             append(None)
@@ -165,7 +166,7 @@ def _quantities(
             refused.setdefault(position, []).append((field, ErrorCode.INVALID_NUMBER, why))
             append(None)
         else:
-            append(number if number.as_tuple().exponent >= -MAX_DECIMALS else _nine_decimals(number))  # type: ignore[operator]
+            append(number if number.quantize(_BILLIONTH) == number else _nine_decimals(number))
     return values
 
 

@@ -12,6 +12,11 @@ def key_weights(key: FixedKey, units: tuple[Unit, ...]) -> tuple[list[Decimal] |
     """The units' weights under `key`, or None with a problem for each unit lacking the figure."""
     if key is FixedKey.EQUAL:
         return [Decimal(1)] * len(units), []
+    figures = (
+        [unit.coefficient for unit in units] if key is FixedKey.COEFFICIENT else [unit.area for unit in units]
+    )
+    if None not in figures:
+        return figures, []  # type: ignore[return-value]  # no None in it
     weights: list[Decimal] = []
     problems: list[Problem] = []
     for index, unit in enumerate(units):

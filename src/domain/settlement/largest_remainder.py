@@ -39,16 +39,12 @@ def share(total_cents: int, weights: Sequence[Decimal]) -> Shares:
     total_weight = sum(integers)
     if total_weight == 0:
         raise ValueError("weights add up to zero")
-    # Integer arithmetic throughout: one divmod gives the whole cents and the remainder, a second the
-    # exact share in 10⁻⁶ (rounded half-up) from that remainder.
+    # Integer arithmetic throughout: a divmod gives the whole cents and the remainder; the exact share
+    # in 10⁻⁶, rounded half-up, is ⌊(2·x + T) / 2T⌋ for x = N·w·10⁴ and T the total weight.
     cents, remainders = map(list, zip(*[divmod(magnitude * w, total_weight) for w in integers], strict=True))
-    parts = _EXACT_PARTS_PER_CENT
-    half = total_weight - total_weight // 2  # 2·rest ≥ total  ⇔  rest ≥ ⌈total / 2⌉
-    millionths = [
-        sign * (c * parts + q + (r2 >= half))
-        for c, (q, r2) in zip(cents, [divmod(r * parts, total_weight) for r in remainders], strict=True)
-    ]
-    exact = list(map(_MILLIONTH.__mul__, millionths))
+    twice_parts, twice_total = 2 * magnitude * _EXACT_PARTS_PER_CENT, 2 * total_weight
+    millionths = [(twice_parts * w + total_weight) // twice_total for w in integers]
+    exact = list(map(_MILLIONTH.__mul__, millionths if sign > 0 else [-m for m in millionths]))
     left_over = magnitude - sum(cents)
     if left_over:
         # A stable sort keeps equal remainders in the order of the units: the first listed wins the tie.
