@@ -76,9 +76,13 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def best(work: Callable[[], object], runs: int = 3) -> float:
-    """The best of a few runs: this machine's timings wander, and both sides of a ratio get the same."""
-    return min(timed(work) for _ in range(runs))
+def best_of_rounds(
+    first: Callable[[], object], second: Callable[[], object], rounds: int = 5
+) -> tuple[float, float]:
+    """The best time of each over a few rounds, run in turns: this machine's timings wander (by a third
+    between runs), and whatever slows it then slows both sides of the ratio alike."""
+    times = [(timed(first), timed(second)) for _ in range(rounds)]
+    return min(t for t, _ in times), min(t for _, t in times)
 
 
 def raw_xlsx(path: Path) -> None:
@@ -103,10 +107,11 @@ def main() -> None:
             "units": [{"unit": f"U{i:06d}", "coefficient": "1"} for i in range(ROWS)],
         }
         parts = bootstrap(Settings.from_environment({"PRORATA_DATA_DIR": folder}))
-        print(f"{ROWS} rows; simulate and raw parse: best of 3 runs each; imports: one run each")
+        print(f"{ROWS} rows; simulate and raw parse: best of 5 rounds, in turns; imports: one run each")
         for name, path, raw in (("XLSX", xlsx, raw_xlsx), ("CSV", csv_path, raw_csv)):
-            parse = best(partial(raw, path))
-            sim = best(partial(simulate, request, parts.spreadsheet_reader, ReadingsFile(path)))
+            parse, sim = best_of_rounds(
+                partial(raw, path), partial(simulate, request, parts.spreadsheet_reader, ReadingsFile(path))
+            )
             print(
                 f"  {name}: raw parse {parse:6.2f} s ({ROWS / parse:9,.0f} rows/s) | simulate {sim:6.2f} s "
                 f"({ROWS / sim:9,.0f} rows/s) | ratio simulate / raw parse {sim / parse:5.2f}"
