@@ -129,7 +129,9 @@ def _plain_unit(data: object) -> Unit | None:
     coming from a file); None sends it through `_unit`, which says what is wrong with it."""
     if type(data) is not dict or not data.keys() <= _PLAIN_UNIT:
         return None
-    code, metered = data.get("unit"), data.get("metered", True)
+    code, metered = data.get("unit"), data.get("metered")
+    if metered is None:
+        metered = True  # as FieldReader reads it: null is absent
     if type(code) is not str or not code.strip() or type(metered) is not bool:
         return None
     keys: list[Decimal | None] = []

@@ -38,6 +38,8 @@ def test_refuses_what_is_not_a_number(text: str) -> None:
         (["1,234.5"], "."),
         (["1.234.567"], ","),
         (["0,125"], ","),
+        (["15613,327"], ","),  # five digits before it: no thousands group is that long
+        (["-15613.327"], "."),
         (["1.234", "5"], None),
     ],
 )

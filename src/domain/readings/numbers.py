@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 
 # Spaces (also non-breaking and narrow ones, as French systems write them) and apostrophes (Swiss)
 # only ever group thousands.
@@ -27,6 +28,8 @@ def detect_decimal_separator(texts: Iterable[str]) -> str | None:
             return separator
         if value.count(separator) > 1:
             return other
+        if len(value[:last].lstrip("+-")) > 3:
+            return separator  # "15613,327": no thousands group is longer than three digits
         if len(value) - last - 1 != 3 or value[:last].lstrip("+-") in ("", "0"):
             return separator
     return None
@@ -37,12 +40,17 @@ def parse_number(text: str, decimal_separator: str) -> Decimal:
     in threes. Raises ValueError for anything else."""
     value = text.strip().translate(_SPACES)
     grouping = "." if decimal_separator == "," else ","
-    match = re.fullmatch(
-        rf"([+-]?)(\d{{1,3}}(?:{re.escape(grouping)}\d{{3}})+|\d+)(?:{re.escape(decimal_separator)}(\d+))?",
-        value,
-    )
+    match = _pattern(decimal_separator).fullmatch(value)
     if match is None:
         raise ValueError(f"{text!r} is not a number")
     sign, whole, fraction = match.groups()
     digits = whole.replace(grouping, "")
     return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
+
+
+@cache
+def _pattern(decimal_separator: str) -> re.Pattern[str]:
+    grouping = "." if decimal_separator == "," else ","
+    return re.compile(
+        rf"([+-]?)(\d{{1,3}}(?:{re.escape(grouping)}\d{{3}})+|\d+)(?:{re.escape(decimal_separator)}(\d+))?"
+    )
