@@ -38,6 +38,8 @@ def detect_decimal_separator(texts: Iterable[str]) -> str | None:
 def parse_number(text: str, decimal_separator: str) -> Decimal:
     """The number `text` holds, `decimal_separator` being "," or "."; the other one may group thousands
     in threes. Raises ValueError for anything else."""
+    if _plain(decimal_separator).fullmatch(text):  # "-1234,5": most cells, read without the rest
+        return Decimal(text if decimal_separator == "." else text.replace(",", "."))
     value = text.strip().translate(_SPACES)
     grouping = "." if decimal_separator == "," else ","
     match = _pattern(decimal_separator).fullmatch(value)
@@ -46,6 +48,11 @@ def parse_number(text: str, decimal_separator: str) -> Decimal:
     sign, whole, fraction = match.groups()
     digits = whole.replace(grouping, "")
     return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
+
+
+@cache
+def _plain(decimal_separator: str) -> re.Pattern[str]:
+    return re.compile(rf"[+-]?\d+(?:{re.escape(decimal_separator)}\d+)?")
 
 
 @cache
