@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from psycopg import IntegrityError as DriverIntegrityError
-from psycopg import sql
 from sqlalchemy import Connection, Table
 
 from prorata.adapters.sql.rows import Row
 
-__all__ = ["DriverIntegrityError", "copy_rows"]
+
+class CopyRefused(Exception):
+    """The database refused a COPY for a constraint (the driver's IntegrityError, whose message this
+    keeps); psycopg itself is imported only when a COPY runs."""
 
 
 def copy_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
     """Insert `rows` (all with the same columns) into `table`. Each column's SQLAlchemy type still
     turns values into what the database stores (decimals as text, enums, JSON), as an INSERT would."""
+    from psycopg import IntegrityError, sql
+
     names = list(rows[0])
     dialect = connection.dialect
     processors: list[Callable[[Any], Any] | None] = [
@@ -35,5 +38,7 @@ def copy_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
                         for value, process in zip((row[name] for name in names), processors, strict=True)
                     ]
                 )
+    except IntegrityError as error:
+        raise CopyRefused(str(error)) from error
     finally:
         cursor.close()

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Select, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from prorata.adapters.sql.bulk import DriverIntegrityError, copy_rows
+from prorata.adapters.sql.bulk import CopyRefused, copy_rows
 from prorata.adapters.sql.rows import Row
 from prorata.domain.ports.repository import Conflict, Page
 
@@ -107,7 +107,7 @@ class SqlaRepository(Generic[T]):
                 yield
         except IntegrityError as error:
             raise Conflict(_reason(error.orig)) from None
-        except DriverIntegrityError as error:  # from COPY, which goes to the driver directly
+        except CopyRefused as error:
             raise Conflict(_reason(error)) from None
 
 

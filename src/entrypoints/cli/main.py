@@ -1,33 +1,42 @@
-"""The `prorata` command."""
+"""The `prorata` command. Each subcommand's module is imported when that subcommand runs: a command
+that only touches the database need not load the web framework, the SSH server or the PDF engine."""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from prorata.entrypoints.cli.admin import db, keys, tenants
-from prorata.entrypoints.cli.api import api
-from prorata.entrypoints.cli.dropzone import sftp, sftp_users, watch
-from prorata.entrypoints.cli.imports import import_command, worker_command
-from prorata.entrypoints.cli.run import run
-from prorata.entrypoints.cli.simulate import simulate_command
+_COMMANDS = {
+    "api": "prorata.entrypoints.cli.api:api",
+    "db": "prorata.entrypoints.cli.admin:db",
+    "import": "prorata.entrypoints.cli.imports:import_command",
+    "keys": "prorata.entrypoints.cli.admin:keys",
+    "run": "prorata.entrypoints.cli.run:run",
+    "sftp": "prorata.entrypoints.cli.dropzone:sftp",
+    "sftp-users": "prorata.entrypoints.cli.dropzone:sftp_users",
+    "simulate": "prorata.entrypoints.cli.simulate:simulate_command",
+    "tenants": "prorata.entrypoints.cli.admin:tenants",
+    "watch": "prorata.entrypoints.cli.dropzone:watch",
+    "worker": "prorata.entrypoints.cli.imports:worker_command",
+}
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, name = target.split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command), target
+        assert command.name == cmd_name, target
+        return command
+
+
+@click.group(cls=_LazyGroup)
 def main() -> None:
     """prorata: shares a community's supplier bills among its dwellings, to the cent."""
-
-
-for command in (
-    simulate_command,
-    db,
-    tenants,
-    keys,
-    api,
-    import_command,
-    worker_command,
-    sftp,
-    sftp_users,
-    watch,
-    run,
-):
-    main.add_command(command)
