@@ -41,6 +41,9 @@ class LazyRows(Sequence[tuple[Cell, ...]]):
     def __getitem__(self, index: slice) -> Sequence[tuple[Cell, ...]]: ...
 
     def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | Sequence[tuple[Cell, ...]]:
+        decoded = self._all
+        if decoded is not None:
+            return decoded[index]
         if isinstance(index, slice):
             start, stop = index.start or 0, index.stop
             if index.step is None and start >= 0 and stop is not None and stop <= len(self._head):
@@ -51,7 +54,7 @@ class LazyRows(Sequence[tuple[Cell, ...]]):
         return self._rows()[index]
 
     def __iter__(self) -> Iterator[tuple[Cell, ...]]:
-        return iter(self._rows())
+        return iter(self._all if self._all is not None else self._rows())
 
     def decode(self) -> None:
         self._rows()
