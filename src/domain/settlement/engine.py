@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
+from typing import Any, TypeVar
 
 from prorata.domain.money import amounts_from_cents, from_cents, round_half_up, to_cents
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
@@ -15,6 +16,8 @@ from prorata.domain.settlement.largest_remainder import share
 from prorata.domain.settlement.request import CostLine, FixedKey, SettlementRequest
 from prorata.domain.settlement.result import Part, Pool, Receipt, ReceiptLine, SettlementResult
 from prorata.domain.settlement.tariff import tariff_amount
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 # Inputs are bounded in digits, so this precision keeps every product and sum exact.
 _EXACT = Context(prec=200)
@@ -137,7 +140,7 @@ class _Proration:
         totals = map(sum, zip(*(s.cents for s in shared), strict=True)) if shared else itertools.repeat(0)
         consumptions = self.measurement.consumptions
         receipts = tuple(
-            map(
+            _rows_of(
                 Receipt,
                 [unit.code for unit in self.request.units],
                 amounts_from_cents(totals),
@@ -157,10 +160,18 @@ class _Proration:
         )
 
 
+def _rows_of(kind: type[_Row], *columns: Iterable[Any]) -> Iterator[_Row]:
+    """Named tuples of `kind` from columns of their fields, built without a Python call each (the named
+    tuple's own constructor is a Python function; tuple's is not)."""
+    return map(
+        tuple.__new__, itertools.repeat(kind), zip(*columns, strict=False)
+    )  # repeat() columns are endless
+
+
 def _lines(shared: _Shared) -> list[ReceiptLine]:
     pool = shared.pool
     return list(
-        map(
+        _rows_of(
             ReceiptLine,
             itertools.repeat(pool.concept),
             itertools.repeat(pool.part),
