@@ -104,9 +104,10 @@ def xlsx_declaring_every_cell(path: Path) -> Path:
     )
 
 
-def xlsx_with_a_far_cell(path: Path) -> Path:
-    """No dimension element, one cell in the very last row and column."""
-    xlsx(path, {"Lecturas": [["Piso", "Lectura"]]})
+def xlsx_with_a_far_cell(path: Path, before: dict[str, Rows] | None = None) -> Path:
+    """No dimension element, one cell in the very last row and column — in the workbook's last sheet,
+    after the sheets `before`."""
+    xlsx(path, {**(before or {}), "Anexo" if before else "Lecturas": [["Piso", "Lectura"]]})
 
     def far(xml: str) -> str:
         xml = re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml)
@@ -114,7 +115,7 @@ def xlsx_with_a_far_cell(path: Path) -> Path:
             "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'
         )
 
-    return _rewrite_sheet(path, far)
+    return _rewrite_sheet(path, far, len(before or {}) + 1)
 
 
 def zip_bomb(path: Path, megabytes: int = 500) -> Path:
@@ -130,10 +131,10 @@ def zip_bomb(path: Path, megabytes: int = 500) -> Path:
     return path
 
 
-def _rewrite_sheet(path: Path, change: Any) -> Path:
+def _rewrite_sheet(path: Path, change: Any, number: int = 1) -> Path:
     with zipfile.ZipFile(path) as archive:
         entries = {info.filename: archive.read(info) for info in archive.infolist()}
-    name = "xl/worksheets/sheet1.xml"
+    name = f"xl/worksheets/sheet{number}.xml"
     entries[name] = change(entries[name].decode()).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry, data in entries.items():

@@ -11,7 +11,7 @@ from prorata.application.contract_request import parse_request
 from prorata.application.json_fields import FieldReader
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
-from prorata.domain.readings.extract import extract_readings, readings_sheet
+from prorata.domain.readings.extract import extract_readings, holds_readings, readings_sheet
 from prorata.domain.readings.headers import READING_FIELDS, Field
 from prorata.domain.readings.merge import merge_readings
 from prorata.domain.readings.sheet import Workbook
@@ -38,28 +38,35 @@ def simulate(
 def _simulate(request: object, reader: SpreadsheetReader, readings: ReadingsFile | None) -> SettlementResult:
     if readings is None:
         return prorate(parse_request(request))
-    # The file is read (in a child process, for workbooks) while the request is parsed here.
+    problems: list[Problem] = []
+    mapping = None
+    if readings.mapping is not None:
+        try:
+            mapping = parse_mapping(readings.mapping)
+        except InvalidInput as error:
+            problems.extend(error.problems)
+    parsed: SettlementRequest | None = None
+    # The file is read (in child processes, for workbooks; up to its readings sheet) while the request is
+    # parsed here.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prorata-read") as pool:
-        workbook = pool.submit(reader.read, readings.path)
-        problems: list[Problem] = []
-        parsed: SettlementRequest | None = None
+        workbook = None if problems else pool.submit(reader.read, readings.path, holds_readings(mapping))
         try:
             parsed = parse_request(request)
         except InvalidInput as error:
             problems.extend(error.problems)
-        try:
-            parsed = _with_file_readings(parsed, readings, workbook)
-        except InvalidInput as error:
-            problems.extend(error.problems)
+        if workbook is not None:
+            try:
+                parsed = _with_file_readings(parsed, mapping, workbook)
+            except InvalidInput as error:
+                problems.extend(error.problems)
     if problems or parsed is None:
         raise InvalidInput(problems)
     return prorate(parsed)
 
 
 def _with_file_readings(
-    request: SettlementRequest | None, readings: ReadingsFile, read: Future[Workbook]
+    request: SettlementRequest | None, mapping: dict[Field, str] | None, read: Future[Workbook]
 ) -> SettlementRequest | None:
-    mapping = parse_mapping(readings.mapping) if readings.mapping is not None else None
     workbook = read.result()
     if not workbook.sheets:
         raise InvalidInput(

@@ -13,7 +13,7 @@ import pytest
 
 from prorata.adapters.spreadsheets.any_format import AnyFormatSpreadsheetReader
 from prorata.domain.problems import InvalidInput
-from prorata.domain.readings.extract import extract_readings, readings_sheet
+from prorata.domain.readings.extract import extract_readings, holds_readings, readings_sheet
 from tests import workbooks
 
 TITLE_BLOCK: list[list[Any]] = [
@@ -99,3 +99,26 @@ def test_every_sheet_reads_whole_past_its_first_rows_with_its_cells_typed(
         assert list(rows[149:]) == [rows[149], rows[150]]
         assert len(list(rows)) == 151
     assert tuple(workbook.sheets[1].rows) == (("Concepto", "Importe"), ("Gas", Decimal("10.25")))
+
+
+def test_reading_up_to_the_readings_sheet_ignores_a_crafted_sheet_after_it_every_time(tmp_path: Path) -> None:
+    """`simulate` reads a workbook up to its readings sheet; sheets are parsed side by side, but which
+    of them comes back first never changes the outcome."""
+    before = {"Lecturas": TITLE_BLOCK, "Costes": [["Concepto", "Importe"], ["Gas", 10.25]]}
+    path = workbooks.xlsx_with_a_far_cell(tmp_path / "lecturas.xlsx", before)
+    reader = AnyFormatSpreadsheetReader()
+    for _ in range(3):
+        workbook = reader.read(path, holds_readings())
+        assert [s.name for s in workbook.sheets] == ["Lecturas"]
+        assert len(extract_readings(readings_sheet(workbook.sheets)).readings) == 2
+        with pytest.raises(InvalidInput) as raised:
+            reader.read(path)  # every sheet: the crafted one is reached
+        assert [p.code for p in raised.value.problems] == ["file_too_large"]
+
+
+def test_without_a_readings_sheet_every_sheet_is_read(tmp_path: Path) -> None:
+    sheets = {"Portada": [["Informe"]], "Costes": [["Concepto", "Importe"], ["Gas", 10.25]]}
+    workbook = AnyFormatSpreadsheetReader().read(
+        workbooks.xlsx(tmp_path / "sin.xlsx", sheets), holds_readings()
+    )
+    assert [s.name for s in workbook.sheets] == ["Portada", "Costes"]

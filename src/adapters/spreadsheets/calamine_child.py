@@ -79,17 +79,13 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
         name = names[index]
         sheet = workbook.get_sheet_by_name(name)
         if sheet.height > max_rows + 1 or sheet.width > max_columns:
-            out.write(
-                json.dumps({"too_large": f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"})
-            )
+            why = f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"
+            out.write(json.dumps({"index": index, "too_large": why}) + "\n")
             return 0
         read = sheet_rows(sheet.to_python(skip_empty_area=False), max_cell_chars)
         if read is None:
-            out.write(
-                json.dumps(
-                    {"too_large": f"sheet {name!r} has a cell longer than {max_cell_chars} characters"}
-                )
-            )
+            why = f"sheet {name!r} has a cell longer than {max_cell_chars} characters"
+            out.write(json.dumps({"index": index, "too_large": why}) + "\n")
             return 0
         rows, specials = read
         head = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
@@ -23,7 +24,8 @@ class CsvSpreadsheetReader:
     def __init__(self, limits: FileLimits | None = None) -> None:
         self.limits = limits or FileLimits()
 
-    def read(self, path: Path) -> Workbook:
+    def read(self, path: Path, enough: Callable[[Sheet], bool] | None = None) -> Workbook:
+        """A CSV file is one sheet: `enough` changes nothing."""
         name = path.name
         with path.open("rb") as handle:
             raw = handle.read(self.limits.max_bytes + 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -97,6 +97,14 @@ def extract_readings(
         reading = Reading(meter_code, previous, current, consumption, factor or ONE, None, read_on, number)
         readings.append(UnitReading(unit_code, reading))
     return result
+
+
+def holds_readings(mapping: Mapping[Field, str] | None = None) -> Callable[[Sheet], bool]:
+    """Whether a sheet is the one `readings_sheet` picks when it comes first among those read: the first
+    one, with a mapping; else the first whose header row has a unit and reading columns."""
+    if mapping is not None:
+        return lambda sheet: True
+    return lambda sheet: locate_header(sheet, has_readings) is not None
 
 
 def readings_sheet(sheets: tuple[Sheet, ...], mapping: Mapping[Field, str] | None = None) -> Sheet:
