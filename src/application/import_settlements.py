@@ -119,7 +119,16 @@ def settlements_for(
         for cost in found.costs:
             by_service.setdefault(cost.service or Service.OTHER, []).append(cost)
         return [
-            _keep(uow, ids, job, community, service, period, _terms(service, period, costs), readings)
+            _keep(
+                uow,
+                ids,
+                job,
+                community,
+                service,
+                period,
+                _terms(service, period, costs),
+                _readings_of(found, service) if found.reading_services else readings,
+            )
             for service, costs in by_service.items()
         ]
     waiting = [
@@ -220,6 +229,17 @@ def _terms(service: Service, period: tuple[date, date], costs: list[CostRow]) ->
         "period": {"from": period[0].isoformat(), "to": period[1].isoformat()},
         "costs": lines,
     }
+
+
+def _readings_of(found: CommunityFile, service: Service) -> list[dict[str, str]]:
+    """The readings of one service's settlement, when the readings sheet says which service each row is
+    for; a row that names none goes to every service."""
+    services = found.reading_services
+    return [
+        _reading_json(item.unit, item.reading)
+        for item in found.readings
+        if services.get(item.reading.row or 0, service) is service
+    ]
 
 
 def _reading_json(unit: str, reading: Any) -> dict[str, str]:

@@ -225,3 +225,34 @@ def test_a_mapped_layout_with_a_community_column_splits_by_community(
     done = manager.get(job["url"]).get_json()
     assert done["status"] == "awaiting_costs", done
     assert sorted(c["code"] for c in manager.get("/v1/communities").get_json()) == ["E-1", "E-2"]
+
+
+def test_a_readings_sheet_with_a_service_column_gives_each_service_its_own_readings(
+    manager: Caller, drain: Callable[[], None], tmp_path: Path
+) -> None:
+    """Heat cost allocators and hot water meters in one sheet: each service's settlement is prorated by
+    its own meters only."""
+    sheets = {
+        "Lecturas": [
+            ["Cod. Comunidad", "Vivienda", "Servicio", "Nº Contador", "Lectura anterior", "Lectura actual"],
+            ["S0001", "1A", "calefacción", "HCA-1", 0, 30],
+            ["S0001", "1B", "calefacción", "HCA-2", 0, 10],
+            ["S0001", "1A", "agua caliente", "ACS-1", 0, 1],
+            ["S0001", "1B", "agua caliente", "ACS-2", 0, 3],
+        ],
+        "Gastos": [
+            ["Cod. Comunidad", "Servicio", "Concepto", "Importe"],
+            ["S0001", "calefacción", "Gasóleo", 400],
+            ["S0001", "agua caliente", "Calentamiento ACS", 100],
+        ],
+    }
+    path = workbooks.xlsx(tmp_path / "servicios.xlsx", sheets)
+    job = manager.upload("/v1/imports", path.read_bytes(), "servicios.xlsx").get_json()
+    drain()
+    done = manager.get(job["url"]).get_json()
+    assert done["status"] == "settled", done
+    totals = {}
+    for settlement in done["settlements"]:
+        preview = manager.post(f"/v1/settlements/{settlement['id']}/preview").get_json()
+        totals[settlement["service"]] = [r["total"] for r in preview["receipts"]]
+    assert totals == {"heating": ["300.00", "100.00"], "hot_water": ["25.00", "75.00"]}

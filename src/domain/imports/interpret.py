@@ -52,6 +52,9 @@ class CommunityFile:
     name: str | None = None
     units: dict[str, UnitRow] = field(default_factory=dict)
     readings: list[UnitReading] = field(default_factory=list)
+    # The service a reading's row names, when the readings sheet has a service column (a file with
+    # heat cost allocators and hot water meters): keyed by the reading's row.
+    reading_services: dict[int, Service] = field(default_factory=dict)
     costs: list[CostRow] = field(default_factory=list)
     unit_amounts: dict[str, tuple[str, Decimal, int]] = field(default_factory=dict)
 
@@ -140,13 +143,22 @@ class _Sheet:
         rejected = {p.row for p in found.problems}
         self.contents.rows_rejected += len(rejected)
         self.contents.rows_total += len(found.readings) + len(rejected)
+        with_service = Field.SERVICE in self.index
         for item in found.readings:
             row = item.reading.row or 0
             code = self._community_of(row)
             if code is None:
                 continue
+            service = None
+            if with_service and (text := self._text(self.sheet.rows[row - 1], Field.SERVICE)):
+                service = service_named(text)
+                if service is None:
+                    self._problem(row, Field.SERVICE, ErrorCode.INVALID_REQUEST, f"{text!r} is not a service")
+                    continue
             community = self.contents.community(code)
             community.readings.append(item)
+            if service is not None:
+                community.reading_services[row] = service
             if with_details:
                 self._unit_details(community, item.unit, row)
 
