@@ -232,7 +232,7 @@ def test_a_readings_sheet_with_a_service_column_gives_each_service_its_own_readi
 ) -> None:
     """Heat cost allocators and hot water meters in one sheet: each service's settlement is prorated by
     its own meters only."""
-    sheets = {
+    sheets: dict[str, workbooks.Rows] = {
         "Lecturas": [
             ["Cod. Comunidad", "Vivienda", "Servicio", "Nº Contador", "Lectura anterior", "Lectura actual"],
             ["S0001", "1A", "calefacción", "HCA-1", 0, 30],

@@ -104,7 +104,10 @@ def test_every_sheet_reads_whole_past_its_first_rows_with_its_cells_typed(
 def test_reading_up_to_the_readings_sheet_ignores_a_crafted_sheet_after_it_every_time(tmp_path: Path) -> None:
     """`simulate` reads a workbook up to its readings sheet; sheets are parsed side by side, but which
     of them comes back first never changes the outcome."""
-    before = {"Lecturas": TITLE_BLOCK, "Costes": [["Concepto", "Importe"], ["Gas", 10.25]]}
+    before: dict[str, workbooks.Rows] = {
+        "Lecturas": TITLE_BLOCK,
+        "Costes": [["Concepto", "Importe"], ["Gas", 10.25]],
+    }
     path = workbooks.xlsx_with_a_far_cell(tmp_path / "lecturas.xlsx", before)
     reader = AnyFormatSpreadsheetReader()
     for _ in range(3):
@@ -117,7 +120,10 @@ def test_reading_up_to_the_readings_sheet_ignores_a_crafted_sheet_after_it_every
 
 
 def test_without_a_readings_sheet_every_sheet_is_read(tmp_path: Path) -> None:
-    sheets = {"Portada": [["Informe"]], "Costes": [["Concepto", "Importe"], ["Gas", 10.25]]}
+    sheets: dict[str, workbooks.Rows] = {
+        "Portada": [["Informe"]],
+        "Costes": [["Concepto", "Importe"], ["Gas", 10.25]],
+    }
     workbook = AnyFormatSpreadsheetReader().read(
         workbooks.xlsx(tmp_path / "sin.xlsx", sheets), holds_readings()
     )
