@@ -7,7 +7,7 @@ from datetime import timedelta
 from prorata.application.access import fetch
 from prorata.application.errors import Forbidden
 from prorata.domain.access.principal import Principal, Role
-from prorata.domain.imports.model import ImportJob, ImportStatus
+from prorata.domain.imports.model import IN_PROGRESS, RUNNABLE, ImportJob, ImportStatus
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.repository import Conflict
 from prorata.domain.ports.task_queue import TaskQueue
@@ -34,7 +34,7 @@ def reprocess(
     nobody published is replaced; a published settlement gets one correction draft, never a duplicate."""
     _support(principal)
     job = fetch(uow.imports, principal, import_id, "import")
-    if job.status is ImportStatus.PARSING:
+    if job.status in IN_PROGRESS:
         raise Conflict(f"import {import_id} is being processed; try again when it ends")
     if community_id is not None and uow.communities.get(job.tenant_id, community_id) is None:
         raise Conflict(f"community {community_id} is not the import's tenant's")
@@ -59,13 +59,13 @@ def cancel(uow: UnitOfWork, clock: Clock, principal: Principal, import_id: str) 
 
 
 def sweep(uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> list[str]:
-    """Re-send the jobs no worker holds: received long ago, or parsing past their lease."""
+    """Re-send the jobs no worker holds: received long ago, or in progress past their lease."""
     now = clock.now()
     found = []
-    for job in uow.imports.list(None, status=[ImportStatus.RECEIVED.value, ImportStatus.PARSING.value]).items:
+    for job in uow.imports.list(None, status=[s.value for s in RUNNABLE]).items:
         if job.status is ImportStatus.RECEIVED and job.received_at + STALE > now and job.generation == 0:
             continue
-        if job.status is ImportStatus.PARSING and job.lease_until is not None and job.lease_until > now:
+        if job.status in IN_PROGRESS and job.lease_until is not None and job.lease_until > now:
             continue
         queue.run_import(job.id)
         found.append(job.id)

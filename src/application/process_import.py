@@ -16,7 +16,7 @@ from prorata.application.import_settlements import settlements_for, upsert_regis
 from prorata.application.settlements import compute
 from prorata.domain.access.principal import Principal, Role
 from prorata.domain.imports.interpret import FileContents, header_row_of, interpret
-from prorata.domain.imports.model import RUNNABLE, ImportJob, ImportStatus, RowError
+from prorata.domain.imports.model import IN_PROGRESS, RUNNABLE, ImportJob, ImportStatus, RowError
 from prorata.domain.ports.blob_store import BlobStore
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
@@ -37,7 +37,7 @@ def claim(uow: UnitOfWork, clock: Clock, import_id: str, lease: timedelta = LEAS
     now = clock.now()
     if job is None or job.status not in RUNNABLE:
         return None
-    if job.status is ImportStatus.PARSING and job.lease_until is not None and job.lease_until > now:
+    if job.status in IN_PROGRESS and job.lease_until is not None and job.lease_until > now:
         return None
     claimed = job.claim(now, now + lease)
     uow.imports.update(claimed)
@@ -78,8 +78,8 @@ def _process(
         )
     workbook = _named_after_upload(workbook, job)
     contents = interpret(workbook, _community_code(uow, job), _mapping(uow, job, workbook))
-    job = replace(job, rows_total=contents.rows_total)
-    uow.imports.update(job)  # progress: the rows are counted, settling starts
+    job = replace(job, status=ImportStatus.VALIDATED, rows_total=contents.rows_total)
+    uow.imports.update(job)  # progress: the file is understood and its rows counted; settling starts
     uow.commit()
     return _settle(uow, ids, clock, job, contents)
 

@@ -13,7 +13,7 @@ from prorata.adapters.dramatiq_queue import QUEUE, RUN_IMPORT
 from prorata.application.import_admin import sweep
 from prorata.application.process_import import process_import
 from prorata.config.bootstrap import Components
-from prorata.domain.imports.model import ImportStatus
+from prorata.domain.imports.model import IN_PROGRESS, ImportStatus
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
@@ -61,7 +61,7 @@ def _release(components: Components, import_id: str, failure: str | None) -> Non
     """Let the next attempt claim the job at once — or, retries exhausted, end it as failed."""
     with components.unit_of_work() as uow:
         job = uow.imports.get(None, import_id)
-        if job is None or job.status is not ImportStatus.PARSING:
+        if job is None or job.status not in IN_PROGRESS:
             return
         if failure is None:
             uow.imports.update(replace(job, status=ImportStatus.RECEIVED, lease_until=None))

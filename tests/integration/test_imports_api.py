@@ -6,14 +6,18 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from flask import Flask
 
+from prorata.application.import_admin import sweep
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
+from prorata.domain.imports.model import ImportStatus
 from tests import workbooks
 from tests.api_client import Caller, key_for
 
@@ -256,3 +260,27 @@ def test_a_readings_sheet_with_a_service_column_gives_each_service_its_own_readi
         preview = manager.post(f"/v1/settlements/{settlement['id']}/preview").get_json()
         totals[settlement["service"]] = [r["total"] for r in preview["receipts"]]
     assert totals == {"heating": ["300.00", "100.00"], "hot_water": ["25.00", "75.00"]}
+
+
+def test_a_job_whose_worker_died_after_validating_is_swept_and_settles_without_duplicates(
+    components: Components, manager: Caller, drain: Callable[[], None]
+) -> None:
+    job = manager.upload("/v1/imports", MULTI, "validated.xlsx").get_json()
+    drain()
+    first = manager.get(job["url"]).get_json()
+    assert first["status"] == "settled"
+    with components.unit_of_work() as uow:  # as a worker leaves it when it dies while settling
+        stored = uow.imports.get(None, job["id"])
+        assert stored is not None
+        expired = components.clock.now() - timedelta(seconds=1)
+        uow.imports.update(replace(stored, status=ImportStatus.VALIDATED, lease_until=expired))
+        uow.commit()
+    with components.unit_of_work() as uow:
+        assert job["id"] in sweep(uow, components.clock, components.queue)
+    drain()
+    again = manager.get(job["url"]).get_json()
+    assert (again["status"], again["attempts"]) == ("settled", 2)
+    assert sorted(s["community_id"] for s in again["settlements"]) == sorted(
+        s["community_id"] for s in first["settlements"]
+    )
+    assert len(manager.get("/v1/settlements").get_json()) == 2  # this tenant's: none twice

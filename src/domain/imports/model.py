@@ -27,8 +27,11 @@ class ImportSource(StrEnum):
     API = "api"
 
 
-# A worker may pick a job up in these states; `parsing` only once its lease has run out.
-RUNNABLE = (ImportStatus.RECEIVED, ImportStatus.PARSING)
+# A worker holds a job in these states, under a lease: `parsing` the file, then `validated` (the file
+# is understood and its rows counted) while it settles.
+IN_PROGRESS = (ImportStatus.PARSING, ImportStatus.VALIDATED)
+# A worker may pick a job up in these states; one in progress only once its lease has run out.
+RUNNABLE = (ImportStatus.RECEIVED, *IN_PROGRESS)
 
 
 @dataclass(frozen=True, slots=True)
