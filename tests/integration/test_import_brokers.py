@@ -101,8 +101,8 @@ def test_a_worker_killed_mid_import_loses_nothing_and_duplicates_nothing(
     manager = Caller(app.test_client(), key_for(parts, Role.MANAGER, new_tenant(parts)))
     first = start_worker(broker_env)
     job = manager.upload("/v1/imports", MULTI, "export.xlsx").get_json()
-    state = wait_for(manager, job["url"], {"parsing", "settled"})
-    first.send_signal(signal.SIGKILL)  # mid-import when it is `parsing`, as a crash or an OOM kill would
+    state = wait_for(manager, job["url"], {"parsing", "validated", "settled"})
+    first.send_signal(signal.SIGKILL)  # mid-import (parsing or validated), as a crash or an OOM kill would
     first.wait(timeout=30)
     second = start_worker(broker_env)
     try:
