@@ -175,8 +175,11 @@ class _Collector:
             head, child.head = child.head, None
             specials = bool(head["specials"])
             rows = LazyRows(list(decode_rows(head["head"], specials)), int(head["rows"]), line, specials)
-            if self.waiting or any(c.sheet is not None and c is not child for c in self.children):
-                rows.decode()  # while other sheets are still being parsed
+            others_busy = self.waiting or any(c.sheet is not None and c is not child for c in self.children)
+            if others_busy and self.enough is None:
+                # Decoded now, while other sheets are still being parsed. A caller that reads only up to
+                # the sheet `enough` holds for decodes that one when it reads it, and no other.
+                rows.decode()
             self.sheets[int(head["index"])] = Sheet(str(head["sheet"]), rows)
             self._hand_next(child)
             return
