@@ -125,13 +125,11 @@ class _Body:
         self.columns = columns
         unit = columns.index[Field.UNIT]
         first = columns.header_index + 1
-        kept = [
-            (number, row)
-            for number, row in enumerate(sheet.rows[first:], start=first + 1)
-            if unit < len(row) and not _is_total(row[unit])
-        ]
-        self.numbers = [number for number, _ in kept]
-        self.rows = [row for _, row in kept]
+        rows = sheet.rows[first:]
+        units = [row[unit] if unit < len(row) else None for row in rows]
+        kept = [position for position, cell in enumerate(units) if cell is not None and not _is_total(cell)]
+        self.numbers = [first + 1 + position for position in kept]
+        self.rows = [rows[position] for position in kept]
 
     def column(self, field: Field) -> list[Cell] | None:
         index = self.columns.index.get(field)
@@ -143,10 +141,10 @@ class _Body:
 def _is_total(unit: Cell) -> bool:
     """True for a cell naming no unit: blank, or a totals row ("Total", "Summe"). Unit codes mostly hold
     a digit and no total's name does, which spares normalising every code."""
-    if is_blank(unit):
-        return True
-    text = str(unit)
-    return _DIGIT.search(text) is None and normalize(text) in _TOTAL_ROWS
+    text = unit if type(unit) is str else str(unit)
+    if _DIGIT.search(text) is not None:
+        return False
+    return not text.strip() or normalize(text) in _TOTAL_ROWS
 
 
 def _quantities(
@@ -188,11 +186,16 @@ def _dates(
     if cells is None:
         return None
     values: list[date | None] = []
+    known: dict[str, date | None] = {}  # a file's dates repeat: one reading day for every row
     for position, cell in enumerate(cells):
-        if isinstance(cell, date) or is_blank(cell):
-            values.append(cell if isinstance(cell, date) else None)
+        if cell is None or isinstance(cell, date):
+            values.append(cell)
             continue
-        parsed = _date(str(cell))
+        text = str(cell)
+        parsed = known[text] if text in known else known.setdefault(text, _date(text))
+        if parsed is None and not text.strip():
+            values.append(None)
+            continue
         if parsed is None:
             why = f"{str(cell)[:40]!r} is not a date"
             refused.setdefault(position, []).append((Field.DATE, ErrorCode.INVALID_REQUEST, why))
