@@ -14,10 +14,10 @@ def merge_readings(request: SettlementRequest, found: Sequence[UnitReading]) -> 
     """The request with each file reading added to its unit, matched by code (trimmed,
     case-insensitive). Raises InvalidInput with an `unknown_unit` problem per row naming no unit."""
     positions = {unit_key(unit.code): i for i, unit in enumerate(request.units)}
+    keys = [unit_key(item.unit) for item in found]
     added: dict[int, list[Reading]] = {}
     problems: list[Problem] = []
-    for item in found:
-        position = positions.get(unit_key(item.unit))
+    for item, position in zip(found, map(positions.get, keys), strict=True):
         if position is None:
             problems.append(
                 Problem(
@@ -28,8 +28,10 @@ def merge_readings(request: SettlementRequest, found: Sequence[UnitReading]) -> 
                     row=item.reading.row,
                 )
             )
+        elif (readings := added.get(position)) is None:
+            added[position] = [item.reading]
         else:
-            added.setdefault(position, []).append(item.reading)
+            readings.append(item.reading)
     if problems:
         raise InvalidInput(problems)
     units = tuple(
