@@ -78,11 +78,14 @@ class _Child:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None and not stream.closed:
-                with contextlib.suppress(BrokenPipeError):
-                    stream.close()
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()
+        # The process is gone, so its output ends: the forwarding thread reads to the end and stops,
+        # and only then is the pipe closed (closing it under a reading thread would fail that thread).
         self.thread.join()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         self.errors.close()
 
 
