@@ -275,11 +275,13 @@ def test_a_job_whose_worker_died_after_validating_is_swept_and_settles_without_d
         expired = components.clock.now() - timedelta(seconds=1)
         uow.imports.update(replace(stored, status=ImportStatus.VALIDATED, lease_until=expired))
         uow.commit()
+    left = manager.get(job["url"]).get_json()
+    assert (left["status"], left["progress"]) == ("validated", 50)
     with components.unit_of_work() as uow:
         assert job["id"] in sweep(uow, components.clock, components.queue)
     drain()
     again = manager.get(job["url"]).get_json()
-    assert (again["status"], again["attempts"]) == ("settled", 2)
+    assert (again["status"], again["attempts"], again["progress"]) == ("settled", 2, 100)
     assert sorted(s["community_id"] for s in again["settlements"]) == sorted(
         s["community_id"] for s in first["settlements"]
     )

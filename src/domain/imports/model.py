@@ -32,6 +32,7 @@ class ImportSource(StrEnum):
 IN_PROGRESS = (ImportStatus.PARSING, ImportStatus.VALIDATED)
 # A worker may pick a job up in these states; one in progress only once its lease has run out.
 RUNNABLE = (ImportStatus.RECEIVED, *IN_PROGRESS)
+_PROGRESS = {ImportStatus.RECEIVED: 0, ImportStatus.PARSING: 10, ImportStatus.VALIDATED: 50}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,12 @@ class ImportJob:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     generation: int = 0
+
+    @property
+    def progress(self) -> int:
+        """Percent done, by stage: a file's changes are written in one transaction with its outcome, so
+        there is nothing in between to count (0 received, 10 parsing, 50 validated, 100 ended)."""
+        return _PROGRESS.get(self.status, 100)
 
     def claim(self, now: datetime, lease_until: datetime) -> ImportJob:
         return replace(

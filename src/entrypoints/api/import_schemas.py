@@ -42,6 +42,10 @@ class ImportSchema(Schema):
     sha256 = fields.String(required=True)
     size = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in ImportStatus]))
+    progress = fields.Integer(
+        required=True,
+        metadata={"description": "percent done, by stage: 0 received, 10 parsing, 50 validated, 100 ended"},
+    )
     reason = fields.String(allow_none=True)
     community_id = fields.String(allow_none=True)
     mapping_profile_id = fields.String(allow_none=True)

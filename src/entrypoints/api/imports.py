@@ -48,6 +48,7 @@ def import_json(job: ImportJob, settlements: list[dict[str, Any]] | None = None)
         "sha256": job.sha256,
         "size": job.size,
         "status": job.status.value,
+        "progress": job.progress,
         "reason": job.reason,
         "community_id": job.community_id,
         "mapping_profile_id": job.mapping_profile_id,

@@ -80,7 +80,7 @@ def _process(parts: Components, import_id: str) -> None:
 def _advance(bar: Any, parts: Components, import_id: str, shown: int, done: bool = False) -> int:
     with parts.unit_of_work() as uow:
         job = uow.imports.get(None, import_id)
-    stage = 100 if done or (job and job.finished_at) else 50 if job and job.rows_total else 10
+    stage = 100 if done or job is None else job.progress
     if stage > shown:
         bar.update(stage - shown)
     return max(stage, shown)
