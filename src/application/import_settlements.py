@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -33,7 +34,7 @@ def upsert_registry(
     if not communities:
         uow.communities.add(community)
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
-    owners = _Owners(uow, ids, tenant, problems)
+    owners = _Owners(uow, ids, tenant, community.id, problems)
     new_units: list[CommunityUnit] = []
     new_ids: set[str] = set()
     named = {key: code for code, _, _ in found.unit_amounts.values() if (key := unit_key(code))}
@@ -67,9 +68,22 @@ def upsert_registry(
 class _Owners:
     """Owners and IBANs the file gives: new residents in one batch, changed IBANs updated."""
 
-    def __init__(self, uow: UnitOfWork, ids: IdGenerator, tenant: str, problems: list[Problem]) -> None:
+    def __init__(
+        self, uow: UnitOfWork, ids: IdGenerator, tenant: str, community_id: str, problems: list[Problem]
+    ) -> None:
         self.uow, self.ids, self.tenant, self.problems = uow, ids, tenant, problems
+        self.community_id = community_id
         self.new: list[Resident] = []
+        self._occupying: dict[str, list[Resident]] | None = None
+
+    def occupying(self, unit_id: str) -> list[Resident]:
+        """The residents of a unit, from one query for the whole community (made when first needed)."""
+        if self._occupying is None:
+            self._occupying = defaultdict(list)
+            for resident in self.uow.residents.list(self.tenant, community_id=self.community_id).items:
+                for occupancy in resident.occupancies:
+                    self._occupying[occupancy.unit_id].append(resident)
+        return self._occupying.get(unit_id, [])
 
     def note(self, unit: CommunityUnit, name: str, iban_text: str | None, row: int, is_new: bool) -> None:
         iban = None
@@ -86,11 +100,14 @@ class _Owners:
                         column="IBAN",
                     )
                 )
-        occupying = [] if is_new else self.uow.residents.list(self.tenant, unit_id=unit.id).items
+        occupying = [] if is_new else self.occupying(unit.id)
         same = [r for r in occupying if r.name.casefold() == name.casefold()]
         if same:
             if iban and same[0].iban != iban:
-                self.uow.residents.update(replace(same[0], iban=iban))
+                changed = replace(same[0], iban=iban)
+                self.uow.residents.update(changed)
+                for residents in (self._occupying or {}).values():
+                    residents[:] = [changed if r.id == changed.id else r for r in residents]
             return
         occupancy = Occupancy(unit.id, OccupancyRole.OWNER)
         self.new.append(Resident(self.ids.new(), self.tenant, name, iban=iban, occupancies=(occupancy,)))

@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 from flask import Flask
+from sqlalchemy import event
 
 from prorata.application.import_admin import sweep
 from prorata.config.bootstrap import Components
@@ -286,3 +287,34 @@ def test_a_job_whose_worker_died_after_validating_is_swept_and_settles_without_d
         s["community_id"] for s in first["settlements"]
     )
     assert len(manager.get("/v1/settlements").get_json()) == 2  # this tenant's: none twice
+
+
+def test_reimporting_the_owners_of_existing_units_takes_a_few_queries_not_some_per_unit(
+    app: Flask, components: Components, manager: Caller, drain: Callable[[], None], tmp_path: Path
+) -> None:
+    """Every quarter the same export comes again with its owners sheet, and its units and owners exist:
+    the owners are read once for the community, not unit by unit."""
+    units = 80
+    owners: list[list[Any]] = [["Cod. Comunidad", "Vivienda", "Coeficiente", "Propietario", "IBAN"]]
+    owners += [
+        ["Q0001", f"U{i:03d}", 1, f"Propietario {i}", "ES9121000418450200051332"] for i in range(units)
+    ]
+    path = workbooks.xlsx(tmp_path / "propietarios.xlsx", {"Viviendas": owners})
+    support = Caller(app.test_client(), key_for(components, Role.SUPPORT))
+    job = manager.upload("/v1/imports", path.read_bytes(), "propietarios.xlsx").get_json()
+    drain()
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(components.engine, "before_cursor_execute", count)
+    try:
+        assert support.post(f"/v1/admin/imports/{job['id']}/reprocess", {}).status_code == 202
+        drain()
+    finally:
+        event.remove(components.engine, "before_cursor_execute", count)
+    assert manager.get(job["url"]).get_json()["generation"] == 1
+    assert len(statements) < units, "\n".join(statements[:20])
+    residents = manager.get("/v1/residents?page_size=500").get_json()
+    assert len(residents) == units  # none twice

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select
+from sqlalchemy import Connection, Select, delete, func, insert, select
 
 from prorata.adapters.sql import rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.domain.community.model import Resident
+from prorata.domain.ports.repository import Page
 
 
 class SqlaResidentRepository(SqlaRepository[Resident]):
@@ -45,11 +47,39 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             )
             self._insert_occupancies(item)
 
+    def list(
+        self, tenant: str | None, *, offset: int = 0, limit: int | None = None, **where: object
+    ) -> Page[Resident]:
+        """One query for the residents and one for all their occupancies, however many they are."""
+        query = self.filtered(self.scoped(select(self.table), tenant), dict(where))
+        total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        query = query.order_by(self.table.c.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        found = [dict(row) for row in self.connection.execute(query).mappings()]
+        occupancies: dict[str, list[rows.Row]] = defaultdict(list)
+        if found:
+            held = select(tables.occupancies).where(
+                tables.occupancies.c.resident_id.in_(select(query.subquery().c.id))
+            )
+            for occupancy in self.connection.execute(held).mappings():
+                occupancies[occupancy["resident_id"]].append(dict(occupancy))
+        return Page([rows.resident(row, occupancies[row["id"]]) for row in found], total)
+
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
+        """Besides columns: `unit_id` (occupying that unit) and `community_id` (occupying any of its
+        units)."""
         unit_id = where.pop("unit_id", None)
         if unit_id is not None:
             occupying = select(tables.occupancies.c.resident_id).where(
                 tables.occupancies.c.unit_id == unit_id
+            )
+            query = query.where(self.table.c.id.in_(occupying))
+        community_id = where.pop("community_id", None)
+        if community_id is not None:
+            units = select(tables.units.c.id).where(tables.units.c.community_id == community_id)
+            occupying = select(tables.occupancies.c.resident_id).where(
+                tables.occupancies.c.unit_id.in_(units)
             )
             query = query.where(self.table.c.id.in_(occupying))
         return super().filtered(query, where)
