@@ -74,16 +74,18 @@ class _Owners:
         self.uow, self.ids, self.tenant, self.problems = uow, ids, tenant, problems
         self.community_id = community_id
         self.new: list[Resident] = []
-        self._occupying: dict[str, list[Resident]] | None = None
+        self._residents: dict[str, Resident] = {}  # the community's, by id
+        self._occupying: dict[str, list[str]] | None = None  # resident ids by unit id
 
     def occupying(self, unit_id: str) -> list[Resident]:
         """The residents of a unit, from one query for the whole community (made when first needed)."""
         if self._occupying is None:
             self._occupying = defaultdict(list)
             for resident in self.uow.residents.list(self.tenant, community_id=self.community_id).items:
+                self._residents[resident.id] = resident
                 for occupancy in resident.occupancies:
-                    self._occupying[occupancy.unit_id].append(resident)
-        return self._occupying.get(unit_id, [])
+                    self._occupying[occupancy.unit_id].append(resident.id)
+        return [self._residents[id] for id in self._occupying.get(unit_id, [])]
 
     def note(self, unit: CommunityUnit, name: str, iban_text: str | None, row: int, is_new: bool) -> None:
         iban = None
@@ -106,8 +108,7 @@ class _Owners:
             if iban and same[0].iban != iban:
                 changed = replace(same[0], iban=iban)
                 self.uow.residents.update(changed)
-                for residents in (self._occupying or {}).values():
-                    residents[:] = [changed if r.id == changed.id else r for r in residents]
+                self._residents[changed.id] = changed
             return
         occupancy = Occupancy(unit.id, OccupancyRole.OWNER)
         self.new.append(Resident(self.ids.new(), self.tenant, name, iban=iban, occupancies=(occupancy,)))

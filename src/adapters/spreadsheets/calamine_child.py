@@ -3,9 +3,9 @@ each sheet as JSON lines. A crafted file can abort or exhaust only this process.
 
 The hand-over is plain JSON so that the parent trusts nothing it could not check: numbers travel as JSON
 numbers (the parent reads them straight into Decimal, and rounds away float noise), text as strings, an
-empty cell as null, and the rare
-cells JSON has no type for as a one-element list: `["d", "2026-09-30"]` for a date, `["s", text]` for
-anything shown as text (a time, TRUE/FALSE). Only those rare cells cost a Python call here."""
+empty cell as null, and the rare cells JSON has no type for as a two-element list: `["d", "2026-09-30"]`
+for a date, `["s", text]` for anything shown as text (a time, TRUE/FALSE). Only those rare cells cost a
+Python call here."""
 
 from __future__ import annotations
 

@@ -52,13 +52,18 @@ class SqlaRepository(Generic[T]):
     def list(
         self, tenant: str | None, *, offset: int = 0, limit: int | None = None, **where: object
     ) -> Page[T]:
+        query, total = self.page_query(tenant, offset, limit, where)
+        rows = self.connection.execute(query).mappings().all()
+        return Page([self.load(dict(row)) for row in rows], total)
+
+    def page_query(
+        self, tenant: str | None, offset: int, limit: int | None, where: dict[str, object]
+    ) -> tuple[Select[Any], int]:
+        """The query for one page of the records matching `where`, and how many match in all."""
         query = self.filtered(self.scoped(select(self.table), tenant), where)
         total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         query = query.order_by(self.table.c.id).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        rows = self.connection.execute(query).mappings().all()
-        return Page([self.load(dict(row)) for row in rows], total)
+        return (query if limit is None else query.limit(limit)), total
 
     def update(self, item: T) -> None:
         row = self.to_row(item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select
+from sqlalchemy import Connection, Select, delete, insert, select
 
 from prorata.adapters.sql import rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
@@ -51,11 +51,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
         self, tenant: str | None, *, offset: int = 0, limit: int | None = None, **where: object
     ) -> Page[Resident]:
         """One query for the residents and one for all their occupancies, however many they are."""
-        query = self.filtered(self.scoped(select(self.table), tenant), dict(where))
-        total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        query = query.order_by(self.table.c.id).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
+        query, total = self.page_query(tenant, offset, limit, dict(where))
         found = [dict(row) for row in self.connection.execute(query).mappings()]
         occupancies: dict[str, list[rows.Row]] = defaultdict(list)
         if found:

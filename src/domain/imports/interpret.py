@@ -217,8 +217,7 @@ class _Sheet:
         rows = [
             (number, cells)
             for number, cells in enumerate(self.sheet.rows[first:], start=first + 1)
-            # the first cell mostly tells; the others are looked at only when it is blank
-            if not (is_blank(cells[0]) if cells else True) or not all(map(is_blank, cells))
+            if not all(map(is_blank, cells))  # stops at the first cell that is not blank
         ]
         self.contents.rows_total += len(rows)
         return rows

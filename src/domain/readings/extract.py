@@ -110,11 +110,7 @@ def holds_readings(mapping: Mapping[Field, str] | None = None) -> Callable[[Shee
 def readings_sheet(sheets: tuple[Sheet, ...], mapping: Mapping[Field, str] | None = None) -> Sheet:
     """The sheet that holds the readings: the first whose header row has a unit and reading columns.
     With a mapping, or when none has, the first sheet (whose missing columns are then reported)."""
-    if mapping is None:
-        for sheet in sheets:
-            if locate_header(sheet, has_readings) is not None:
-                return sheet
-    return sheets[0]
+    return next(filter(holds_readings(mapping), sheets), sheets[0])
 
 
 class _Body:

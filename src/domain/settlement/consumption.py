@@ -32,25 +32,10 @@ def measure(request: SettlementRequest) -> Measurement:
     result = Measurement(consumptions=[])
     consumptions = result.consumptions
     for unit in request.units:
-        readings = unit.readings
-        if len(readings) == 1 and unit.metered:  # the common case, inline
-            reading = readings[0]
-            previous, current = reading.previous, reading.current
-            if previous is not None and current is not None and current >= previous:
-                trace = MeterTrace(
-                    reading.meter,
-                    previous,
-                    current,
-                    reading.factor,
-                    False,
-                    (current - previous) * reading.factor,
-                )
-                consumptions.append(UnitConsumption(trace.consumption, False, (trace,)))
-                continue
         traces = _trace_readings(unit, result.problems)
         if not unit.metered:
             consumptions.append(UnitConsumption(None, False, traces))
-        elif len(traces) == 1 and len(unit.readings) == 1:
+        elif len(traces) == 1 and len(unit.readings) == 1:  # the common case: nothing to add up
             consumptions.append(UnitConsumption(traces[0].consumption, False, traces))
         elif unit.readings:
             consumptions.append(

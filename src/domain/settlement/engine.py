@@ -163,9 +163,8 @@ class _Proration:
 def _rows_of(kind: type[_Row], *columns: Iterable[Any]) -> Iterator[_Row]:
     """Named tuples of `kind` from columns of their fields, built without a Python call each (the named
     tuple's own constructor is a Python function; tuple's is not)."""
-    return map(
-        tuple.__new__, itertools.repeat(kind), zip(*columns, strict=False)
-    )  # repeat() columns are endless
+    fields = zip(*columns, strict=False)  # a column given by repeat() is endless
+    return map(tuple.__new__, itertools.repeat(kind), fields)
 
 
 def _lines(shared: _Shared) -> list[ReceiptLine]:

@@ -1,5 +1,5 @@
 """The `prorata` command. Each subcommand's module is imported when that subcommand runs: a command
-that only touches the database need not load the web framework, the SSH server or the PDF engine."""
+that only touches the database need not load the web framework or the SSH server."""
 
 from __future__ import annotations
 
