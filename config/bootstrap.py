@@ -10,15 +10,19 @@ from sqlalchemy import Engine
 
 from prorata.adapters.dramatiq_queue import DramatiqTaskQueue, make_broker
 from prorata.adapters.local_blob_store import LocalBlobStore
+from prorata.adapters.local_drop_outcomes import LocalDropOutcomes
 from prorata.adapters.spreadsheets.any_format import AnyFormatSpreadsheetReader
 from prorata.adapters.spreadsheets.limits import FileLimits
 from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.migrate import upgrade
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
+from prorata.application.services import Services
 from prorata.config.settings import Settings
+from prorata.domain.access.principal import Principal
 from prorata.domain.ports.blob_store import BlobStore
 from prorata.domain.ports.clock import Clock
+from prorata.domain.ports.drop_outcomes import DropOutcomes
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
 from prorata.domain.ports.task_queue import TaskQueue
@@ -32,10 +36,27 @@ class Components:
     clock: Clock
     ids: IdGenerator
     engine: Engine
+    # Every tenant's rows: the system's own jobs (workers, sweeper, watcher) and support's explicit reads.
     unit_of_work: Callable[[], UnitOfWork]
+    # One tenant's rows only: what a tenant's caller works with (see `unit_of_work_for`).
+    tenant_unit_of_work: Callable[[str], UnitOfWork]
     blobs: BlobStore
     broker: dramatiq.Broker
     queue: TaskQueue
+    drop_outcomes: DropOutcomes
+
+    @property
+    def services(self) -> Services:
+        """The ports use cases take as one object."""
+        return Services(
+            self.clock, self.ids, self.blobs, self.spreadsheet_reader, self.queue, self.drop_outcomes
+        )
+
+    def unit_of_work_for(self, principal: Principal) -> UnitOfWork:
+        """A unit of work bound to the principal's tenant: its repositories filter every read and write by
+        that tenant in SQL. Support, who belongs to no tenant, reaches every tenant."""
+        tenant = principal.tenant_scope
+        return self.unit_of_work() if tenant is None else self.tenant_unit_of_work(tenant)
 
     def upgrade_database(self) -> None:
         """Apply the migrations; running it again changes nothing."""
@@ -50,14 +71,22 @@ def bootstrap(settings: Settings | None = None) -> Components:
     limits = FileLimits(max_bytes=settings.max_file_bytes, max_rows=settings.max_file_rows)
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.broker_url, settings.broker_namespace)
+    queue = DramatiqTaskQueue(broker)
+
+    def dispatch(event_ids: list[str]) -> None:  # after commit; a lost send is swept again
+        for event_id in event_ids:
+            queue.dispatch_event(event_id)
+
     return Components(
         settings=settings,
         spreadsheet_reader=AnyFormatSpreadsheetReader(limits),
         clock=SystemUtcClock(),
         ids=Uuid7Ids(),
         engine=engine,
-        unit_of_work=lambda: SqlaUnitOfWork(engine),
+        unit_of_work=lambda: SqlaUnitOfWork(engine, published=dispatch),
+        tenant_unit_of_work=lambda tenant: SqlaUnitOfWork(engine, tenant, published=dispatch),
         blobs=LocalBlobStore(settings.blob_dir),
         broker=broker,
-        queue=DramatiqTaskQueue(broker),
+        queue=queue,
+        drop_outcomes=LocalDropOutcomes(settings.drop_root),
     )

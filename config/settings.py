@@ -20,6 +20,7 @@ class Settings:
     broker_namespace: str
     import_lease: timedelta
     sweep_seconds: float
+    resend_seconds: float
     worker_threads: int
 
     sftp_max_upload_bytes: int
@@ -55,6 +56,7 @@ class Settings:
             broker_namespace=env.get("PRORATA_BROKER_NAMESPACE", "prorata"),
             import_lease=timedelta(seconds=float(env.get("PRORATA_IMPORT_LEASE_SECONDS", "600"))),
             sweep_seconds=float(env.get("PRORATA_SWEEP_SECONDS", "30")),
+            resend_seconds=float(env.get("PRORATA_RESEND_SECONDS", "120")),
             worker_threads=int(env.get("PRORATA_WORKER_THREADS", "2")),
             sftp_max_upload_bytes=int(env.get("PRORATA_SFTP_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
             sftp_max_failures=int(env.get("PRORATA_SFTP_MAX_FAILURES", "5")),

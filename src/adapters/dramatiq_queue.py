@@ -9,6 +9,8 @@ from dramatiq.brokers.stub import StubBroker
 
 QUEUE = "imports"
 RUN_IMPORT = "run_import"
+EVENTS = "events"
+DISPATCH_EVENT = "dispatch_event"
 
 
 def make_broker(url: str, namespace: str = "prorata") -> dramatiq.Broker:
@@ -31,10 +33,15 @@ class DramatiqTaskQueue:
     def __init__(self, broker: dramatiq.Broker) -> None:
         self.broker = broker
         broker.declare_queue(QUEUE)
+        broker.declare_queue(EVENTS)
 
     def run_import(self, import_id: str) -> None:
+        self._send(QUEUE, RUN_IMPORT, import_id)
+
+    def dispatch_event(self, event_id: str) -> None:
+        self._send(EVENTS, DISPATCH_EVENT, event_id)
+
+    def _send(self, queue: str, actor: str, id: str) -> None:
         self.broker.enqueue(
-            dramatiq.Message(
-                queue_name=QUEUE, actor_name=RUN_IMPORT, args=(import_id,), kwargs={}, options={}
-            )
+            dramatiq.Message(queue_name=queue, actor_name=actor, args=(id,), kwargs={}, options={})
         )

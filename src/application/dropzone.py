@@ -5,34 +5,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from prorata.application.errors import NotFound
-from prorata.application.receive_file import receive_file
-from prorata.domain.access.principal import Principal, Role
+from prorata.application.receive_file import record_file
+from prorata.application.services import Services
 from prorata.domain.dropzone.model import (
+    FAILED,
+    PROCESSED,
     VALID_USERNAME,
     ClaimState,
     DropAccount,
     DropClaim,
     community_code_of,
 )
-from prorata.domain.imports.model import ImportJob, ImportSource, ImportStatus
-from prorata.domain.ports.blob_store import BlobStore
+from prorata.domain.events import ImportEnded
+from prorata.domain.imports.model import ENDED, ImportJob, ImportSource, ImportStatus
 from prorata.domain.ports.clock import Clock
+from prorata.domain.ports.drop_outcomes import DropOutcomes
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.repository import Conflict
-from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
-
-FINAL = (
-    ImportStatus.AWAITING_COSTS,
-    ImportStatus.SETTLED,
-    ImportStatus.PUBLISHED,
-    ImportStatus.FAILED,
-    ImportStatus.CANCELLED,
-)
 
 
 def add_account(
@@ -71,81 +64,117 @@ def remove_account(uow: UnitOfWork, username: str) -> bool:
     return True
 
 
-def claim(
+def take(
     uow: UnitOfWork,
-    ids: IdGenerator,
-    clock: Clock,
+    services: Services,
     account: DropAccount,
     relative: str,
     size: int,
     mtime_ns: int,
-) -> DropClaim | None:
-    """The file, as it stands now, for this caller only — or None when another watcher claimed it first
-    (a unique constraint on account, path, size and modification time decides)."""
-    taken = DropClaim(ids.new(), account.tenant_id, account.id, relative, size, mtime_ns, clock.now())
+    path: Path,
+) -> tuple[DropClaim, ImportJob, bool] | None:
+    """Claim the file as it stands and record its import in one transaction, which the caller commits:
+    there is never a claim without its import. Returns the claim, the job and whether the job is new
+    (the same bytes sent before map to their first job) — or None when another watcher claimed it first
+    (a unique constraint on account, path, size and modification time decides). Raises NotFound when its
+    folder names no community of the tenant."""
+    community_id = _community_of(uow, account, PurePosixPath(relative))
+    sha, stored = services.blobs.put(path)  # content-addressed: a claim lost below leaves nothing to undo
+    taken = DropClaim(
+        services.ids.new(), account.tenant_id, account.id, relative, size, mtime_ns, services.clock.now()
+    )
     try:
         uow.drop_claims.add(taken)
-        uow.commit()
     except Conflict:
-        uow.rollback()
         return None
-    return taken
-
-
-def hand_over(
-    uow: UnitOfWork,
-    blobs: BlobStore,
-    ids: IdGenerator,
-    clock: Clock,
-    queue: TaskQueue,
-    account: DropAccount,
-    taken: DropClaim,
-    path: Path,
-) -> tuple[ImportJob, DropClaim]:
-    """Give the claimed file to the import pipeline; a subfolder names the community by its code.
-    Returns the job and the claim now pointing at it. Raises InvalidInput or NotFound when the file
-    cannot be imported."""
-    relative = PurePosixPath(taken.path)
-    community_id = None
-    code = community_code_of(relative)
-    if code is not None:
-        found = uow.communities.list(account.tenant_id, code=code).items
-        if not found:
-            raise NotFound(f"folder {code!r} names no community of this tenant")
-        community_id = found[0].id
-    acting = Principal(Role.INTEGRATION, account.tenant_id)
-    job, _ = receive_file(
-        uow, blobs, ids, clock, queue, acting, path, relative.name, ImportSource.SFTP, community_id
+    name = PurePosixPath(relative).name
+    job, new = record_file(
+        uow, services, account.tenant_id, sha, stored, name, ImportSource.SFTP, community_id
     )
-    handed = replace(taken, import_id=job.id)
-    uow.drop_claims.update(handed)
-    uow.commit()
-    return job, handed
+    taken = replace(taken, import_id=job.id)
+    uow.drop_claims.update(taken)
+    return taken, job, new
 
 
-def refuse(uow: UnitOfWork, taken: DropClaim, why: str) -> None:
-    uow.drop_claims.update(replace(taken, state=ClaimState.REPORTED, outcome=why))
-    uow.commit()
-
-
-def finished(uow: UnitOfWork, taken: DropClaim) -> ImportJob | None:
-    """The claim's import once it has ended, else None."""
-    if taken.import_id is None:
+def _community_of(uow: UnitOfWork, account: DropAccount, relative: PurePosixPath) -> str | None:
+    code = community_code_of(relative)
+    if code is None:
         return None
-    job = uow.imports.get(taken.tenant_id, taken.import_id)
-    return job if job is not None and job.status in FINAL else None
+    found = uow.communities.list(account.tenant_id, code=code).items
+    if not found:
+        raise NotFound(f"folder {code!r} names no community of this tenant")
+    return found[0].id
 
 
-def orphans(uow: UnitOfWork, older_than: datetime) -> list[tuple[DropClaim, DropAccount]]:
-    """Claims whose watcher stopped before reporting them: any watcher may finish the job."""
-    found = []
-    for taken in uow.drop_claims.list(None, state=ClaimState.CLAIMED.value, claimed_at__to=older_than).items:
-        account = uow.drop_accounts.get(None, taken.account_id)
-        if account is not None:
-            found.append((taken, account))
-    return found
-
-
-def reported(uow: UnitOfWork, taken: DropClaim, outcome: str) -> None:
-    uow.drop_claims.update(replace(taken, state=ClaimState.REPORTED, outcome=outcome))
+def refuse(
+    uow: UnitOfWork,
+    services: Services,
+    account: DropAccount,
+    relative: str,
+    size: int,
+    mtime_ns: int,
+    why: str,
+) -> bool:
+    """The file cannot be imported: claim it as reported and put it in failed/ with the reason — unless
+    another watcher claimed it first."""
+    taken = DropClaim(
+        services.ids.new(),
+        account.tenant_id,
+        account.id,
+        relative,
+        size,
+        mtime_ns,
+        services.clock.now(),
+        state=ClaimState.REPORTED,
+        outcome=why,
+    )
+    try:
+        uow.drop_claims.add(taken)
+    except Conflict:
+        return False
+    name = PurePosixPath(relative).name
+    result: dict[str, object] = {"file": name, "status": "failed", "reason": why}
+    services.drop_outcomes.write(account.username, relative, FAILED, result, [])
     uow.commit()
+    return True
+
+
+def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: ImportJob) -> bool:
+    """Leave the ended import's outcome beside the dropped file, exactly once: a conditional write marks
+    the claim reported first, so of the watcher and the event handler only one writes the files. The
+    caller commits."""
+    if job.status not in ENDED:
+        return False
+    reported = replace(taken, state=ClaimState.REPORTED, outcome=job.status.value)
+    if not uow.drop_claims.update_if(reported, state=ClaimState.CLAIMED.value):
+        return False
+    account = uow.drop_accounts.get(None, taken.account_id)
+    if account is None:
+        return False
+    errors = [e.problem for e in uow.import_errors.list(job.tenant_id, import_id=job.id).items]
+    folder = FAILED if job.status in (ImportStatus.FAILED, ImportStatus.CANCELLED) else PROCESSED
+    outcomes.write(account.username, taken.path, folder, result_of(job), errors)
+    return True
+
+
+def report_ended_import(uow: UnitOfWork, outcomes: DropOutcomes, event: ImportEnded) -> None:
+    """Event handler: every file claimed for the import gets its outcome, once it has ended."""
+    job = uow.imports.get(event.tenant_id, event.import_id)
+    if job is None:
+        return
+    for taken in uow.drop_claims.list(
+        event.tenant_id, import_id=job.id, state=ClaimState.CLAIMED.value
+    ).items:
+        report(uow, outcomes, taken, job)
+
+
+def result_of(job: ImportJob) -> dict[str, object]:
+    return {
+        "file": job.original_name,
+        "import_id": job.id,
+        "status": job.status.value,
+        "reason": job.reason,
+        "rows": {"total": job.rows_total, "accepted": job.rows_accepted, "rejected": job.rows_rejected},
+        "received_at": job.received_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }

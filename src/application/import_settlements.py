@@ -227,6 +227,7 @@ def _keep(
         supersedes=supersedes,
     )
     uow.settlements.add(settlement)
+    uow.emit(settlement.drafted())
     return settlement
 
 

@@ -13,16 +13,15 @@ from pathlib import PurePosixPath
 
 from prorata.application.collector import collector_paused
 from prorata.application.import_settlements import settlements_for, upsert_registry
-from prorata.application.settlements import compute
-from prorata.domain.access.principal import Principal, Role
+from prorata.application.services import Services
+from prorata.application.settlements import prorated
 from prorata.domain.imports.interpret import FileContents, header_row_of, interpret
-from prorata.domain.imports.model import IN_PROGRESS, RUNNABLE, ImportJob, ImportStatus, RowError
-from prorata.domain.ports.blob_store import BlobStore
+from prorata.domain.imports.model import ImportJob, ImportStatus, RowError
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
-from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
+from prorata.domain.ports.jobs import LeaseLost
 from prorata.domain.ports.unit_of_work import UnitOfWork
-from prorata.domain.problems import InvalidInput
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.readings.headers import Field
 from prorata.domain.readings.sheet import Workbook
 from prorata.domain.settlement.stored import SettlementStatus
@@ -32,54 +31,76 @@ LEASE = timedelta(minutes=10)
 
 
 def claim(uow: UnitOfWork, clock: Clock, import_id: str, lease: timedelta = LEASE) -> ImportJob | None:
-    """Take the job if it is waiting, or if its last worker's lease ran out; None otherwise."""
-    job = uow.imports.get(None, import_id)
+    """Take the job for a new attempt if it is waiting, or if its last worker's lease ran out; None when
+    another worker has it. Of any number of concurrent claimers exactly one wins (one conditional write)."""
     now = clock.now()
-    if job is None or job.status not in RUNNABLE:
-        return None
-    if job.status in IN_PROGRESS and job.lease_until is not None and job.lease_until > now:
-        return None
-    claimed = job.claim(now, now + lease)
-    uow.imports.update(claimed)
+    claimed = uow.import_jobs.claim(import_id, now, now + lease)
     uow.commit()
     return claimed
 
 
 def process_import(
     uow: UnitOfWork,
-    blobs: BlobStore,
-    reader: SpreadsheetReader,
-    ids: IdGenerator,
-    clock: Clock,
+    services: Services,
     import_id: str,
     lease: timedelta = LEASE,
+    last_try: bool = False,
 ) -> ImportJob | None:
-    """Process the import if it can be claimed; returns the job as it ended, or None if not claimed."""
+    """Process the import if it can be claimed; returns the job as this attempt left it, or None if it was
+    not claimed or the attempt lost its job (cancelled, or taken over past its lease: nothing it did is
+    kept). An unexpected error puts the job back for the next try (`last_try`: ends it failed) and is
+    raised again."""
+    clock = services.clock
     job = claim(uow, clock, import_id, lease)
     if job is None:
         return None
-    with collector_paused():
-        return _process(uow, blobs, reader, ids, clock, job)
-
-
-def _process(
-    uow: UnitOfWork,
-    blobs: BlobStore,
-    reader: SpreadsheetReader,
-    ids: IdGenerator,
-    clock: Clock,
-    job: ImportJob,
-) -> ImportJob:
     try:
-        workbook = reader.read(blobs.local_path(job.sha256))
+        with collector_paused():
+            return _process(uow, services, job, lease)
+    except LeaseLost as lost:
+        uow.rollback()
+        log.warning("import %s: attempt %d dropped, nothing kept (%s)", job.id, job.attempts, lost)
+        return None
+    except Exception as error:
+        uow.rollback()
+        _release(uow, clock, job, f"gave up after {job.attempts} attempts: {error}" if last_try else None)
+        raise
+
+
+def _release(uow: UnitOfWork, clock: Clock, job: ImportJob, failure: str | None) -> None:
+    """Let the next attempt claim the job — or, tries exhausted, end it as failed — if this attempt
+    still holds it."""
+    try:
+        if failure is None:
+            uow.import_jobs.hold(job.release(clock.now()))
+        else:
+            ended, event = job.fail(failure[:500], clock.now())
+            uow.import_jobs.hold(ended)
+            uow.emit(event)
+        uow.commit()
+    except LeaseLost:
+        uow.rollback()
+
+
+def _process(uow: UnitOfWork, services: Services, job: ImportJob, lease: timedelta) -> ImportJob:
+    ids, clock = services.ids, services.clock
+    try:
+        path = services.blobs.local_path(job.sha256)
+    except KeyError:  # permanent: another try would not find it either
+        missing = Problem(ErrorCode.UNSUPPORTED_FILE, f"the stored file {job.sha256[:12]}… is missing")
+        return _finish(uow, ids, clock, job, FileContents(problems=[missing]), missing.message)
+    try:
+        workbook = services.reader.read(path)
     except InvalidInput as error:
         return _finish(
             uow, ids, clock, job, FileContents(problems=list(error.problems)), error.problems[0].message
         )
     workbook = _named_after_upload(workbook, job)
     contents = interpret(workbook, _community_code(uow, job), _mapping(uow, job, workbook))
-    job = replace(job, status=ImportStatus.VALIDATED, rows_total=contents.rows_total)
-    uow.imports.update(job)  # progress: the file is understood and its rows counted; settling starts
+    job = replace(
+        job, status=ImportStatus.VALIDATED, rows_total=contents.rows_total, lease_until=clock.now() + lease
+    )
+    uow.import_jobs.hold(job)  # progress: the file is understood and its rows counted; settling starts
     uow.commit()
     return _settle(uow, ids, clock, job, contents)
 
@@ -91,7 +112,6 @@ def _settle(
     _forget_previous_drafts(uow, job)
     waiting: list[str] = []
     failures: list[str] = []
-    acting = Principal(Role.MANAGER, job.tenant_id)
     for code, found in sorted(contents.communities.items()):
         community = upsert_registry(uow, ids, job, found, problems)
         settlements = settlements_for(uow, ids, job, community, found, problems)
@@ -99,7 +119,7 @@ def _settle(
             waiting.append(code)
         for settlement in settlements:
             try:
-                compute(uow, acting, settlement.id)
+                prorated(uow, settlement)
             except InvalidInput as error:
                 problems.extend(error.problems)
                 failures.append(f"{code} ({settlement.service.value})")
@@ -109,6 +129,8 @@ def _settle(
     reason = None
     if failures:
         reason = "cannot settle: " + ", ".join(failures)
+    elif waiting:
+        reason = "waiting for the costs of community " + ", ".join(waiting)
     status = (
         ImportStatus.FAILED if failures else ImportStatus.AWAITING_COSTS if waiting else ImportStatus.SETTLED
     )
@@ -130,21 +152,18 @@ def _finish(
     uow.import_errors.delete_where(job.tenant_id, import_id=job.id)
     for problem in contents.problems:
         uow.import_errors.add(RowError(ids.new(), job.id, job.tenant_id, problem))
-    now = clock.now()
     rejected = contents.rows_rejected
     total = max(contents.rows_total, job.rows_total)
-    ended = replace(
+    counted = replace(
         job,
-        status=status,
-        reason=failed,
         rows_total=total,
         rows_processed=total,
         rows_rejected=rejected,
         rows_accepted=max(total - rejected, 0),
-        lease_until=None,
-        finished_at=now,
     )
-    uow.imports.update(ended)
+    ended, event = counted.end(status, failed, clock.now())
+    uow.import_jobs.hold(ended)  # last: everything above commits only if this attempt still holds the job
+    uow.emit(event)
     uow.commit()
     log.info("import %s ended %s", job.id, ended.status.value)
     return ended

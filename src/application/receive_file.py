@@ -5,22 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from prorata.application.access import fetch, require
+from prorata.application.services import Services
 from prorata.domain.access.principal import Action, Principal
 from prorata.domain.imports.model import ImportJob, ImportSource
-from prorata.domain.ports.blob_store import BlobStore
-from prorata.domain.ports.clock import Clock
-from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.repository import Conflict
-from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
 
 
 def receive_file(
     uow: UnitOfWork,
-    blobs: BlobStore,
-    ids: IdGenerator,
-    clock: Clock,
-    queue: TaskQueue,
+    services: Services,
     principal: Principal,
     path: Path,
     original_name: str,
@@ -36,26 +30,55 @@ def receive_file(
         fetch(uow.communities, principal, community_id, "community")
     if mapping_profile_id is not None:
         fetch(uow.mapping_profiles, principal, mapping_profile_id, "mapping profile")
-    sha, size = blobs.put(path)
-    existing = uow.imports.list(principal.tenant_id, sha256=sha).items
+    sha, size = services.blobs.put(path)
+    job, new = record_file(
+        uow,
+        services,
+        principal.tenant_id,
+        sha,
+        size,
+        original_name,
+        source,
+        community_id,
+        mapping_profile_id,
+    )
+    uow.commit()
+    if new:
+        services.queue.run_import(job.id)
+    return job, new
+
+
+def record_file(
+    uow: UnitOfWork,
+    services: Services,
+    tenant_id: str,
+    sha: str,
+    size: int,
+    original_name: str,
+    source: ImportSource,
+    community_id: str | None = None,
+    mapping_profile_id: str | None = None,
+) -> tuple[ImportJob, bool]:
+    """The tenant's import job for the stored file (new, or the one the same bytes made before), written
+    in the caller's transaction; the caller commits, then sends a new job to a worker."""
+    existing = uow.imports.list(tenant_id, sha256=sha).items
     if existing:
         return existing[0], False
+    now = services.clock.now()
     job = ImportJob(
-        id=ids.new(),
-        tenant_id=principal.tenant_id,
+        id=services.ids.new(),
+        tenant_id=tenant_id,
         source=source,
         original_name=original_name[:255],
         sha256=sha,
         size=size,
-        received_at=clock.now(),
+        received_at=now,
+        enqueued_at=now,  # sent right after commit: the sweeper leaves it alone for an interval
         community_id=community_id,
         mapping_profile_id=mapping_profile_id,
     )
     try:
-        uow.imports.add(job)
-        uow.commit()
+        uow.imports.add(job)  # in a savepoint: a concurrent twin's insert wins, this transaction goes on
     except Conflict:
-        uow.rollback()
-        return uow.imports.list(principal.tenant_id, sha256=sha).items[0], False
-    queue.run_import(job.id)
+        return uow.imports.list(tenant_id, sha256=sha).items[0], False
     return job, True

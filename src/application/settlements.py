@@ -9,13 +9,14 @@ from typing import Any
 from prorata.application.access import fetch, require
 from prorata.application.contract_request import parse_reading, parse_request
 from prorata.application.contract_result import result_json
+from prorata.application.errors import NotFound
 from prorata.application.json_fields import FieldReader
+from prorata.application.services import Services
 from prorata.domain.access.principal import Action, Principal
 from prorata.domain.community.model import Community, CommunityUnit
 from prorata.domain.community.readings_for_period import settlement_units
 from prorata.domain.imports.model import ImportStatus
 from prorata.domain.money import to_cents
-from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import InvalidInput, Problem
@@ -58,6 +59,7 @@ def create_settlement(
         ids.new(), community.tenant_id, community.id, request.service, request.period, terms
     )
     uow.settlements.add(settlement)
+    uow.emit(settlement.drafted())
     uow.commit()
     return settlement
 
@@ -74,8 +76,15 @@ def compute(uow: UnitOfWork, principal: Principal, settlement_id: str, body: obj
     """The settlement prorated over the community's units, from its stored readings — or, when the body
     holds `readings` (contract readings, each with its `unit` code), from those alone."""
     require(principal, Action.READ)
-    settlement = fetch(uow.settlements, principal, settlement_id, "settlement")
-    community = fetch(uow.communities, principal, settlement.community_id, "community")
+    return prorated(uow, fetch(uow.settlements, principal, settlement_id, "settlement"), body)
+
+
+def prorated(uow: UnitOfWork, settlement: Settlement, body: object = None) -> Computation:
+    """The settlement prorated, for whoever already holds it (a caller checked, or the import worker
+    acting for the settlement's own tenant)."""
+    community = uow.communities.get(settlement.tenant_id, settlement.community_id)
+    if community is None:
+        raise NotFound(f"no community {settlement.community_id}")
     units = uow.units.list(settlement.tenant_id, community_id=community.id).items
     units.sort(key=lambda u: u.code)
     given = _body_readings(body)
@@ -101,8 +110,7 @@ def compute(uow: UnitOfWork, principal: Principal, settlement_id: str, body: obj
 
 def publish(
     uow: UnitOfWork,
-    ids: IdGenerator,
-    clock: Clock,
+    services: Services,
     principal: Principal,
     settlement_id: str,
     body: object = None,
@@ -112,7 +120,7 @@ def publish(
     require(principal, Action.PUBLISH)
     computed = compute(uow, principal, settlement_id, body)
     settlement = computed.settlement.publish(
-        uow.next_number(computed.settlement.tenant_id, "settlement"), clock.now()
+        uow.next_number(computed.settlement.tenant_id, "settlement"), services.clock.now()
     )
     uow.settlements.update(settlement)
     receipts = []
@@ -121,7 +129,7 @@ def publish(
     for position, (unit, receipt) in enumerate(zip(computed.units, computed.result.receipts, strict=True)):
         detail = details[position]
         issued = IssuedReceipt(
-            id=ids.new(),
+            id=services.ids.new(),
             tenant_id=settlement.tenant_id,
             settlement_id=settlement.id,
             unit_id=unit.id,
@@ -136,6 +144,7 @@ def publish(
         for old in uow.receipts.list(settlement.tenant_id, settlement_id=settlement.supersedes).items:
             uow.receipts.update(superseded(old))
     _mark_import_published(uow, settlement)
+    uow.emit(settlement.published())
     uow.commit()
     return settlement, receipts
 

@@ -1,16 +1,13 @@
 """`prorata watch`: finds completed files in the drop zone — whoever wrote them (our SFTP server, OpenSSH,
-SFTPGo) — claims each exactly once, hands it to the import pipeline, and leaves the outcome beside it in
-`processed/` or `failed/` so the legacy system can fetch it over SFTP."""
+SFTPGo) — claims each exactly once together with its import; when the import ends, an event handler leaves
+the outcome beside it in `processed/` or `failed/` so the legacy system can fetch it over SFTP."""
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -19,13 +16,10 @@ from watchdog.observers import Observer
 from prorata.application import dropzone
 from prorata.application.errors import NotFound
 from prorata.config.bootstrap import Components
-from prorata.domain.dropzone.model import FAILED, PROCESSED, DropAccount, DropClaim, is_candidate
-from prorata.domain.imports.model import ImportJob, ImportStatus
+from prorata.domain.dropzone.model import DropAccount, is_candidate
 from prorata.domain.problems import InvalidInput
 
 log = logging.getLogger(__name__)
-# A claim still unreported after this long lost its watcher: another one reports it.
-ORPHAN_AFTER = timedelta(minutes=2)
 
 
 @dataclass
@@ -45,10 +39,8 @@ class DropWatcher(FileSystemEventHandler):
     stable_seconds: float = 5.0
     rescan_seconds: float = 30.0
     _seen: dict[Path, _Seen] = field(default_factory=dict)
-    _mine: dict[str, tuple[DropClaim, Path]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
-    _adopted_at: float = 0.0
 
     def run(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -63,7 +55,6 @@ class DropWatcher(FileSystemEventHandler):
                         self.rescan()
                         last_scan = time.monotonic()
                     self._settle_stable()
-                    self.report()
                 except Exception:  # a database or disk hiccup must not stop the watch
                     log.exception("drop-zone pass failed; trying again")
         finally:
@@ -119,7 +110,8 @@ class DropWatcher(FileSystemEventHandler):
             self.consider(path)
 
     def consider(self, path: Path) -> None:
-        """Claim the file if it is an import candidate no one has claimed, and hand it over."""
+        """Claim the file if it is an import candidate no one has claimed, with its import, in one
+        transaction. Its outcome is written when the import ends (an event handler), not polled for."""
         located = self._locate(path)
         if located is None:
             return
@@ -130,25 +122,41 @@ class DropWatcher(FileSystemEventHandler):
             return
         parts = self.components
         with parts.unit_of_work() as uow:
-            taken = dropzone.claim(
-                uow, parts.ids, parts.clock, account, str(relative), info.st_size, info.st_mtime_ns
-            )
-            if taken is None:
-                return
             try:
-                job, taken = dropzone.hand_over(
-                    uow, parts.blobs, parts.ids, parts.clock, parts.queue, account, taken, path
+                taken = dropzone.take(
+                    uow,
+                    parts.services,
+                    account,
+                    str(relative),
+                    info.st_size,
+                    info.st_mtime_ns,
+                    path,
                 )
             except (InvalidInput, NotFound, OSError) as error:
-                why = str(error)
-                dropzone.refuse(uow, taken, why)
-                self._write_outcome(
-                    path, FAILED, {"file": relative.name, "status": "failed", "reason": why}, []
+                uow.rollback()
+                dropzone.refuse(
+                    uow,
+                    parts.services,
+                    account,
+                    str(relative),
+                    info.st_size,
+                    info.st_mtime_ns,
+                    str(error),
                 )
                 return
+            if taken is None:
+                return
+            claim, job, new = taken
+            uow.commit()
         log.info("claimed %s for %s as import %s", relative, account.username, job.id)
-        with self._lock:
-            self._mine[taken.id] = (taken, path)
+        if new:
+            parts.queue.run_import(job.id)
+            return
+        # The same bytes came before: their import may have ended (and told so) before this claim was.
+        with parts.unit_of_work() as uow:
+            ended = uow.imports.get(job.tenant_id, job.id)
+            if ended is not None and dropzone.report(uow, parts.drop_outcomes, claim, ended):
+                uow.commit()
 
     def _locate(self, path: Path) -> tuple[DropAccount, PurePosixPath] | None:
         try:
@@ -163,67 +171,3 @@ class DropWatcher(FileSystemEventHandler):
         with self.components.unit_of_work() as uow:
             account = dropzone.find_account(uow, inside.parts[0])
         return None if account is None else (account, relative)
-
-    def report(self) -> None:
-        """Move each of this watcher's files whose import ended, with its result beside it — and those of
-        a watcher that stopped before it could."""
-        with self._lock:
-            pending = list(self._mine.values())
-        if time.monotonic() - self._adopted_at > ORPHAN_AFTER.total_seconds():
-            self._adopted_at = time.monotonic()
-            with self.components.unit_of_work() as uow:
-                stale = dropzone.orphans(uow, self.components.clock.now() - ORPHAN_AFTER)
-            mine = {taken.id for taken, _ in pending}
-            pending += [(t, self.root / a.username / t.path) for t, a in stale if t.id not in mine]
-        for taken, path in pending:
-            parts = self.components
-            with parts.unit_of_work() as uow:
-                job = dropzone.finished(uow, taken)
-                if job is None:
-                    continue
-                errors = uow.import_errors.list(job.tenant_id, import_id=job.id).items
-                folder = FAILED if job.status in (ImportStatus.FAILED, ImportStatus.CANCELLED) else PROCESSED
-                self._write_outcome(path, folder, _result(job), [e.problem for e in errors])
-                dropzone.reported(uow, taken, job.status.value)
-            with self._lock:
-                self._mine.pop(taken.id, None)
-
-    def _write_outcome(
-        self, path: Path, folder: str, result: dict[str, object], problems: list[object]
-    ) -> None:
-        account_root = self.root / path.relative_to(self.root).parts[0]
-        target_folder = account_root / folder
-        target_folder.mkdir(exist_ok=True)
-        target = target_folder / path.name
-        if target.exists():
-            target = target_folder / f"{path.stem}.{int(time.time())}{path.suffix}"
-        if path.exists():
-            path.replace(target)
-        (target_folder / f"{target.name}.result.json").write_text(
-            json.dumps(result, indent=2, default=str) + "\n"
-        )
-        if problems:
-            with (target_folder / f"{target.name}.errors.csv").open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
-                writer.writerow(["row", "column", "code", "message"])
-                for problem in problems:
-                    writer.writerow(
-                        [
-                            getattr(problem, "row", None),
-                            getattr(problem, "column", None),
-                            getattr(getattr(problem, "code", None), "value", None),
-                            getattr(problem, "message", None),
-                        ]
-                    )
-
-
-def _result(job: ImportJob) -> dict[str, object]:
-    return {
-        "file": job.original_name,
-        "import_id": job.id,
-        "status": job.status.value,
-        "reason": job.reason,
-        "rows": {"total": job.rows_total, "accepted": job.rows_accepted, "rejected": job.rows_rejected},
-        "received_at": job.received_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-    }

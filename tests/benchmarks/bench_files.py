@@ -126,10 +126,7 @@ def main() -> None:
                 with pg.unit_of_work() as uow:
                     job, _ = receive_file(
                         uow,
-                        pg.blobs,
-                        pg.ids,
-                        pg.clock,
-                        pg.queue,
+                        pg.services,
                         Principal(Role.MANAGER, tenant),
                         path,
                         path.name,
@@ -138,7 +135,7 @@ def main() -> None:
 
                 def run(job_id: str = job.id) -> None:
                     with pg.unit_of_work() as uow:
-                        ended = process_import(uow, pg.blobs, pg.spreadsheet_reader, pg.ids, pg.clock, job_id)
+                        ended = process_import(uow, pg.services, job_id)
                         assert ended is not None
                         assert ended.rows_rejected == 0, ended
 

@@ -8,7 +8,7 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from flask import Flask
 
-from prorata.adapters.dramatiq_queue import QUEUE
+from prorata.adapters.dramatiq_queue import EVENTS, QUEUE
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from prorata.entrypoints.api.app import create_app
@@ -33,13 +33,18 @@ def worker(components: Components) -> Iterator[dramatiq.Worker]:
 
 @pytest.fixture
 def drain(components: Components, worker: dramatiq.Worker) -> Callable[[], None]:
-    """Wait until every queued import has been processed."""
+    """Wait until every queued import has been processed and every event it led to dispatched (an event
+    may queue an import again, and an import more events)."""
 
     def wait() -> None:
         broker = components.broker
         assert isinstance(broker, StubBroker)
-        broker.join(QUEUE, fail_fast=True)
-        worker.join()
+        while True:
+            broker.join(QUEUE, fail_fast=True)
+            broker.join(EVENTS, fail_fast=True)
+            worker.join()
+            if all(broker.queues[q].unfinished_tasks == 0 for q in (QUEUE, EVENTS)):
+                return
 
     return wait
 

@@ -15,6 +15,7 @@ from flask import Flask
 
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
+from prorata.domain.ports.unit_of_work import UnitOfWork
 from tests.api_client import Caller, key_for, new_tenant
 
 READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC, SUPPORT = (
@@ -61,7 +62,7 @@ class Row:
     scoped: bool = True  # names a record, so another tenant's gets a 404
     target: dict[str, str] | None = None  # placeholders filled from other records of the world
     other_tenant: int = 404  # what another tenant's record gets
-    upload: bool = False  # a multipart file upload instead of a JSON body
+    upload: bool = False  # a multipart file upload; `body` gives its form fields
 
 
 TABLE = [
@@ -84,7 +85,13 @@ TABLE = [
     Row("PATCH", "/v1/units/<unit_id>", WRITE, 200, lambda w: {"area": "99"}),
     Row("DELETE", "/v1/units/<unit_id>", DELETE, 204, target={"unit_id": "empty_unit"}),
     Row("GET", "/v1/residents", READ, 200, scoped=False),
-    Row("POST", "/v1/residents", WRITE, 201, lambda w: {"name": "Nuevo Vecino"}, scoped=False),
+    Row(
+        "POST",
+        "/v1/residents",
+        WRITE,
+        201,
+        lambda w: {"name": "Nuevo Vecino", "units": [{"unit_id": w["unit_id"]}]},
+    ),
     Row("GET", "/v1/residents/<resident_id>", RESIDENT_READ, 200),
     Row("PATCH", "/v1/residents/<resident_id>", WRITE, 200, lambda w: {"language": "ca"}),
     Row("DELETE", "/v1/residents/<resident_id>", DELETE, 204),
@@ -129,7 +136,7 @@ TABLE = [
     Row("GET", "/v1/receipts", RECEIPTS, 200, scoped=False),
     Row("GET", "/v1/receipts/<receipt_id>", RECEIPTS, 200),
     Row("GET", "/v1/imports", READ, 200, scoped=False),
-    Row("POST", "/v1/imports", WRITE, 202, scoped=False, upload=True),
+    Row("POST", "/v1/imports", WRITE, 202, lambda w: {"community_id": w["community_id"]}, upload=True),
     Row("GET", "/v1/imports/<import_id>", READ, 200),
     Row("GET", "/v1/imports/<import_id>/errors", READ, 200),
     Row("GET", "/v1/imports/<import_id>/errors.xlsx", READ, 200),
@@ -279,10 +286,51 @@ def check(
         caller = Caller(app.test_client(), None)
     body = row.body(world) if row.body else None
     if row.upload:
-        response = caller.upload(path_for(row, world), f"Piso;Lectura\n1A;{unique()}\n".encode(), "l.csv")
+        content = f"Piso;Lectura\n1A;{unique()}\n".encode()
+        response = caller.upload(path_for(row, world), content, "l.csv", **(body or {}))
     else:
         response = caller.call(row.method, path_for(row, world), json=body)
     assert response.status_code == expected(row, role, whose), response.get_json()
+
+
+WRITES = ("POST", "PATCH", "PUT", "DELETE")
+
+
+def cross_tenant_writes() -> list[Any]:
+    """Every write route of the table, as a manager and, where it may write there, an integration."""
+    return [
+        pytest.param(row, role, id=f"{row.method} {row.rule} {role.value}")
+        for row in TABLE
+        if row.method in WRITES
+        for role in (Role.MANAGER, Role.INTEGRATION)
+        if role is Role.MANAGER or role in ALLOWED[row.kind]
+    ]
+
+
+@pytest.mark.parametrize(("row", "role"), cross_tenant_writes())
+def test_a_write_naming_another_tenants_records_leaves_them_as_they_were(
+    app: Flask, components: Components, shared_worlds: dict[str, Any], row: Row, role: Role
+) -> None:
+    other = shared_worlds["other_tenant"]
+    before = records_of(components, other)
+    check(app, components, shared_worlds, row, role, "other")
+    assert records_of(components, other) == before
+
+
+def records_of(components: Components, tenant: str) -> dict[str, list[Any]]:
+    """All the tenant keeps (and its own tenant record), read through every repository of the port."""
+    repositories = [
+        n for n, kind in UnitOfWork.__annotations__.items() if str(kind).startswith("Repository[")
+    ]
+    with components.unit_of_work() as uow:
+        return {
+            name: [
+                item
+                for item in getattr(uow, name).list(tenant).items
+                if getattr(item, "tenant_id", item.id) == tenant
+            ]
+            for name in repositories
+        }
 
 
 def test_every_call_needs_a_valid_key(app: Flask) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from prorata.application.process_import import claim
 from prorata.config.bootstrap import Components, bootstrap
@@ -37,6 +38,7 @@ def broker_env(request: pytest.FixtureRequest, database_url: str, tmp_path: Path
         "PRORATA_DATA_DIR": str(tmp_path / "var"),
         "PRORATA_IMPORT_LEASE_SECONDS": "3",
         "PRORATA_SWEEP_SECONDS": "0.5",
+        "PRORATA_RESEND_SECONDS": "2",
     }
     if request.param == "rabbitmq":
         with fresh_rabbitmq_vhost() as url:
@@ -61,7 +63,7 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
         [str(command), "worker", "--threads", "1"],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a pipe nobody reads would block a worker that logs much
     )
 
 
@@ -98,19 +100,31 @@ def test_a_worker_killed_mid_import_loses_nothing_and_duplicates_nothing(
     parts: Components, broker_env: dict[str, str]
 ) -> None:
     app: Flask = create_app(parts)
-    manager = Caller(app.test_client(), key_for(parts, Role.MANAGER, new_tenant(parts)))
-    first = start_worker(broker_env)
+    tenant = new_tenant(parts)
+    manager = Caller(app.test_client(), key_for(parts, Role.MANAGER, tenant))
     job = manager.upload("/v1/imports", MULTI, "export.xlsx").get_json()
-    state = wait_for(manager, job["url"], {"parsing", "validated", "settled"})
-    first.send_signal(signal.SIGKILL)  # mid-import (parsing or validated), as a crash or an OOM kill would
-    first.wait(timeout=30)
+    # Hold the tenant's row: the worker can claim and parse the file, but it stops at its first community,
+    # which refers to the tenant — provably mid-attempt when it is killed.
+    holder = parts.engine.connect()
+    holder.execute(text("SELECT id FROM tenants WHERE id = :id FOR UPDATE"), {"id": tenant})
+    first = start_worker(broker_env)
+    try:
+        state = wait_for(manager, job["url"], {"validated", "settled", "failed"})
+        assert (state["status"], state["attempts"]) == ("validated", 1)
+        time.sleep(0.5)
+        assert status_of(manager, job["url"])["status"] == "validated"
+        first.send_signal(signal.SIGKILL)  # mid-attempt, as a crash or an OOM kill would
+        first.wait(timeout=30)
+    finally:
+        holder.rollback()
+        holder.close()
     second = start_worker(broker_env)
     try:
         done = wait_for(manager, job["url"], {"settled", "failed"})
     finally:
         second.terminate()
         second.wait(timeout=30)
-    assert done["status"] == "settled", (state["status"], done)
+    assert (done["status"], done["attempts"]) == ("settled", 2), done
     assert len(done["settlements"]) == 2
     assert len(manager.get("/v1/settlements").get_json()) == 2
     assert sorted(c["code"] for c in manager.get("/v1/communities").get_json()) == ["C0012", "C0047"]

@@ -15,12 +15,13 @@ import openpyxl
 from flask import Flask
 from sqlalchemy import event
 
-from prorata.application.import_admin import sweep
+from prorata.application.import_admin import STALE, sweep
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from prorata.domain.imports.model import ImportStatus
 from tests import workbooks
 from tests.api_client import Caller, key_for
+from tests.integration.test_job_fencing import FixedClock
 
 SAMPLES = Path(__file__).parents[1] / "fixtures" / "samples"
 MULTI = (SAMPLES / "export-multi-community.xlsx").read_bytes()
@@ -278,8 +279,9 @@ def test_a_job_whose_worker_died_after_validating_is_swept_and_settles_without_d
         uow.commit()
     left = manager.get(job["url"]).get_json()
     assert (left["status"], left["progress"]) == ("validated", 50)
+    later = FixedClock(components.clock.now() + STALE + timedelta(seconds=1))  # an interval since it was sent
     with components.unit_of_work() as uow:
-        assert job["id"] in sweep(uow, components.clock, components.queue)
+        assert job["id"] in sweep(uow, later, components.queue)
     drain()
     again = manager.get(job["url"]).get_json()
     assert (again["status"], again["attempts"], again["progress"]) == ("settled", 2, 100)

@@ -21,13 +21,33 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _sqlite_begin_before_writes)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    # The sqlite3 module would begin a transaction by itself before INSERT/UPDATE/DELETE but not before
+    # SAVEPOINT, so a savepoint that came first was committed on release, outside the unit of work. We
+    # begin it ourselves, at the same place (see _sqlite_begin_before_writes).
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
+
+
+def _sqlite_begin_before_writes(
+    connection: Any, cursor: Any, statement: str, _parameters: object, _context: object, _many: bool
+) -> None:
+    """BEGIN before a transaction's first write — a savepoint included. Reads before it run outside a
+    transaction, as the sqlite3 module does, so a reader never holds a snapshot it must then upgrade."""
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is None or dbapi.in_transaction or not connection.in_transaction():
+        return
+    if statement.lstrip()[:9].upper().startswith(_WRITES):
+        cursor.execute("BEGIN")

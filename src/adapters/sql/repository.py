@@ -1,4 +1,8 @@
-"""One SQLAlchemy Core repository for every kind of record, scoped by tenant."""
+"""One SQLAlchemy Core repository for every kind of record, scoped by tenant.
+
+A repository bound to a tenant adds `tenant_id = bound` to every statement it runs, whatever tenant it is
+passed: a caller's unit of work reaches that caller's tenant only, even where a view forgot to check. A
+table without a `tenant_id` column (tenants) is not filtered."""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Select, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from prorata.adapters.sql.bulk import CopyRefused, copy_rows
 from prorata.adapters.sql.rows import Row
-from prorata.domain.ports.repository import Conflict, Page
+from prorata.domain.ports.repository import Conflict, Missing, Page
 
 T = TypeVar("T")
 # From this many records on, PostgreSQL gets them by COPY: 50,000 units of an imported workbook
@@ -21,22 +25,30 @@ _COPY_FROM = 500
 
 class SqlaRepository(Generic[T]):
     def __init__(
-        self, connection: Connection, table: Table, to_row: Callable[[T], Row], from_row: Callable[[Row], T]
+        self,
+        connection: Connection,
+        table: Table,
+        to_row: Callable[[T], Row],
+        from_row: Callable[[Row], T],
+        bound: str | None = None,
     ) -> None:
         self.connection = connection
         self.table = table
         self.to_row = to_row
         self.from_row = from_row
+        self.bound = bound
 
     def add(self, item: T) -> None:
+        row = self.own_row(item)
         with self.guarded():
-            self.connection.execute(insert(self.table).values(self.to_row(item)))
+            self.connection.execute(insert(self.table).values(row))
 
     def add_all(self, items: list[T]) -> None:
         if not items:
             return
+        rows = [self.own_row(item) for item in items]
         with self.guarded():
-            self.insert_rows(self.table, [self.to_row(item) for item in items])
+            self.insert_rows(self.table, rows)
 
     def insert_rows(self, table: Table, rows: list[Row]) -> None:
         if len(rows) >= _COPY_FROM and self.connection.dialect.name == "postgresql":
@@ -66,32 +78,64 @@ class SqlaRepository(Generic[T]):
         return (query if limit is None else query.limit(limit)), total
 
     def update(self, item: T) -> None:
-        row = self.to_row(item)
+        row = self.own_row(item)
         with self.guarded():
-            self.connection.execute(update(self.table).where(self.table.c.id == row["id"]).values(row))
+            written = self.connection.execute(
+                update(self.table).where(self.table.c.id == row["id"], *self.confined(None)).values(row)
+            )
+        self.written(written.rowcount, row["id"])
 
     def delete(self, item: T) -> None:
-        row = self.to_row(item)
+        row = self.own_row(item)
         with self.guarded():
-            self.connection.execute(delete(self.table).where(self.table.c.id == row["id"]))
+            written = self.connection.execute(
+                delete(self.table).where(self.table.c.id == row["id"], *self.confined(None))
+            )
+        self.written(written.rowcount, row["id"])
 
     def delete_where(self, tenant: str | None, **where: object) -> int:
         """Delete every record matching `where`; returns how many."""
-        query = delete(self.table)
-        if tenant is not None:
-            query = query.where(self.table.c.tenant_id == tenant)
+        query = delete(self.table).where(*self.confined(tenant))
         for name, value in where.items():
             query = query.where(self.table.c[name] == value)
         with self.guarded():
             return int(self.connection.execute(query).rowcount)
 
+    def update_if(self, item: T, **expected: object) -> bool:
+        """Replace the record only while its stored fields still equal `expected` (compare and set)."""
+        row = self.own_row(item)
+        query = update(self.table).where(self.table.c.id == row["id"], *self.confined(None))
+        for name, value in expected.items():
+            query = query.where(self.table.c[name] == value)
+        with self.guarded():
+            return bool(self.connection.execute(query.values(row)).rowcount == 1)
+
     def load(self, row: Row) -> T:
         return self.from_row(row)
 
     def scoped(self, query: Select[Any], tenant: str | None) -> Select[Any]:
-        if tenant is not None and "tenant_id" in self.table.c:
-            return query.where(self.table.c.tenant_id == tenant)
-        return query
+        return query.where(*self.confined(tenant))
+
+    def confined(self, tenant: str | None) -> tuple[ColumnElement[bool], ...]:
+        """The conditions that keep a statement within `tenant` (None: any) and within the bound tenant: a
+        tenant passed that is not the bound one finds nothing."""
+        if "tenant_id" not in self.table.c:
+            return ()
+        tenants = dict.fromkeys(t for t in (tenant, self.bound) if t is not None)
+        return tuple(self.table.c.tenant_id == t for t in tenants)
+
+    def own_row(self, item: T) -> Row:
+        """The item's row; a bound repository refuses another tenant's record, rather than write it."""
+        row = self.to_row(item)
+        if self.bound is not None and "tenant_id" in self.table.c and row.get("tenant_id") != self.bound:
+            raise Missing(f"no such record in this tenant ({self.table.name} {row.get('id')})")
+        return row
+
+    def written(self, count: int, id: object) -> None:
+        """A bound repository's update or delete that matched nothing was given another tenant's record (or
+        one that is gone): say so rather than pretend it was written."""
+        if count == 0 and self.bound is not None:
+            raise Missing(f"no such record in this tenant ({self.table.name} {id})")
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         for name, value in where.items():

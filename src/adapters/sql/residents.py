@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
 
 from prorata.adapters.sql import rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
@@ -14,8 +14,8 @@ from prorata.domain.ports.repository import Page
 
 
 class SqlaResidentRepository(SqlaRepository[Resident]):
-    def __init__(self, connection: Connection) -> None:
-        super().__init__(connection, tables.residents, rows.resident_row, self._with_occupancies)
+    def __init__(self, connection: Connection, bound: str | None = None) -> None:
+        super().__init__(connection, tables.residents, rows.resident_row, self._with_occupancies, bound)
 
     def _with_occupancies(self, row: rows.Row) -> Resident:
         found = self.connection.execute(
@@ -24,14 +24,16 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
         return rows.resident(row, [dict(o) for o in found.mappings()])
 
     def add(self, item: Resident) -> None:
+        row = self.own_row(item)
         with self.guarded():
-            self.connection.execute(insert(self.table).values(self.to_row(item)))
+            self.connection.execute(insert(self.table).values(row))
             self._insert_occupancies(item)
 
     def add_all(self, items: list[Resident]) -> None:
         if items:
+            residents = [self.own_row(item) for item in items]
             with self.guarded():
-                self.insert_rows(self.table, [self.to_row(item) for item in items])
+                self.insert_rows(self.table, residents)
                 occupancies = [
                     {"resident_id": item.id, "unit_id": o.unit_id, "role": o.role.value, "since": o.since}
                     for item in items
@@ -42,9 +44,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
     def update(self, item: Resident) -> None:
         super().update(item)
         with self.guarded():
-            self.connection.execute(
-                delete(tables.occupancies).where(tables.occupancies.c.resident_id == item.id)
-            )
+            self.connection.execute(delete(tables.occupancies).where(self._occupancies_of(item.id)))
             self._insert_occupancies(item)
 
     def list(
@@ -79,6 +79,15 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             )
             query = query.where(self.table.c.id.in_(occupying))
         return super().filtered(query, where)
+
+    def _occupancies_of(self, resident_id: str) -> ColumnElement[bool]:
+        """The resident's occupancies; when bound, only while the resident is the bound tenant's (the
+        occupancies table has no tenant of its own)."""
+        held = tables.occupancies.c.resident_id == resident_id
+        confined = self.confined(None)
+        if confined:
+            held = held & tables.occupancies.c.resident_id.in_(select(self.table.c.id).where(*confined))
+        return held
 
     def _insert_occupancies(self, item: Resident) -> None:
         if item.occupancies:

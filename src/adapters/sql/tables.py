@@ -191,6 +191,7 @@ imports = Table(
     Column("started_at", UtcDateTime()),
     Column("finished_at", UtcDateTime()),
     Column("generation", Integer, nullable=False),
+    Column("enqueued_at", UtcDateTime()),  # last sent to a worker: the sweeper sends once per interval
     UniqueConstraint("tenant_id", "sha256"),
 )
 
@@ -257,4 +258,28 @@ drop_claims = Table(
     Column("state", String(20), nullable=False, index=True),
     Column("outcome", Text),
     UniqueConstraint("account_id", "path", "size", "mtime_ns"),
+)
+
+# The transactional outbox: each event is stored with the change that made it, in the same transaction.
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("kind", String(60), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("enqueued_at", UtcDateTime()),
+    Column("dispatched_at", UtcDateTime()),
+)
+
+Index("ix_outbox_pending", outbox.c.dispatched_at, outbox.c.enqueued_at)
+
+# One row per (event, handler) that ran, written in the handler's own transaction: a redelivered event
+# runs no handler twice.
+handled_events = Table(
+    "handled_events",
+    metadata,
+    Column("event_id", String(ID), ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True),
+    Column("handler", String(60), primary_key=True),
 )

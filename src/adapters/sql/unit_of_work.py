@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
@@ -9,14 +11,22 @@ from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql.jobs import SqlaJobs
+from prorata.adapters.sql.outbox import SqlaOutbox
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
+from prorata.adapters.system import Uuid7Ids
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
 from prorata.domain.dropzone.model import DropAccount, DropClaim
-from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
+from prorata.domain.events import DomainEvent
+from prorata.domain.imports.model import IN_PROGRESS, WAITING, ImportJob, MappingProfile, RowError
+from prorata.domain.ports.jobs import Jobs
+from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
+
+_IDS = Uuid7Ids()
 
 
 class SqlaUnitOfWork:
@@ -35,9 +45,20 @@ class SqlaUnitOfWork:
     mapping_profiles: Repository[MappingProfile]
     drop_accounts: Repository[DropAccount]
     drop_claims: Repository[DropClaim]
+    import_jobs: Jobs[ImportJob]
+    outbox: Outbox
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tenant: str | None = None,
+        published: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        """`tenant` binds every repository to that tenant's rows (None: every tenant, for the system's own
+        jobs and support); `published` is told the ids of the events each commit stored."""
         self.engine = engine
+        self.tenant = tenant
+        self.published = published
         self.connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -45,30 +66,65 @@ class SqlaUnitOfWork:
         connection.begin()
         self.connection = connection
         plain = rows.plain_row
-        self.tenants = SqlaRepository[Tenant](connection, tables.tenants, plain, rows.tenant)
-        self.keys = SqlaRepository[ApiKey](connection, tables.api_keys, plain, rows.api_key)
-        self.replays = SqlaRepository[Replay](connection, tables.replays, plain, rows.replay)
-        self.communities = SqlaRepository[Community](connection, tables.communities, plain, rows.community)
-        self.units = SqlaRepository[CommunityUnit](connection, tables.units, plain, rows.unit)
-        self.residents = SqlaResidentRepository(connection)
-        self.meters = SqlaRepository[Meter](connection, tables.meters, plain, rows.meter)
-        self.readings = SqlaRepository[MeterReading](connection, tables.readings, plain, rows.reading)
-        self.settlements = SqlaRepository[Settlement](
-            connection, tables.settlements, rows.settlement_row, rows.settlement
+        self.tenants = SqlaRepository[Tenant](
+            connection, tables.tenants, plain, rows.tenant, bound=self.tenant
         )
-        self.receipts = SqlaRepository[IssuedReceipt](connection, tables.receipts, plain, rows.receipt)
-        self.imports = SqlaRepository[ImportJob](connection, tables.imports, plain, rows.import_job)
+        self.keys = SqlaRepository[ApiKey](
+            connection, tables.api_keys, plain, rows.api_key, bound=self.tenant
+        )
+        self.replays = SqlaRepository[Replay](
+            connection, tables.replays, plain, rows.replay, bound=self.tenant
+        )
+        self.communities = SqlaRepository[Community](
+            connection, tables.communities, plain, rows.community, bound=self.tenant
+        )
+        self.units = SqlaRepository[CommunityUnit](
+            connection, tables.units, plain, rows.unit, bound=self.tenant
+        )
+        self.residents = SqlaResidentRepository(connection, bound=self.tenant)
+        self.meters = SqlaRepository[Meter](connection, tables.meters, plain, rows.meter, bound=self.tenant)
+        self.readings = SqlaRepository[MeterReading](
+            connection, tables.readings, plain, rows.reading, bound=self.tenant
+        )
+        self.settlements = SqlaRepository[Settlement](
+            connection, tables.settlements, rows.settlement_row, rows.settlement, bound=self.tenant
+        )
+        self.receipts = SqlaRepository[IssuedReceipt](
+            connection, tables.receipts, plain, rows.receipt, bound=self.tenant
+        )
+        self.imports = SqlaRepository[ImportJob](
+            connection, tables.imports, plain, rows.import_job, bound=self.tenant
+        )
         self.import_errors = SqlaRepository[RowError](
-            connection, tables.import_errors, rows.row_error_row, rows.row_error
+            connection, tables.import_errors, rows.row_error_row, rows.row_error, bound=self.tenant
         )
         self.mapping_profiles = SqlaRepository[MappingProfile](
-            connection, tables.mapping_profiles, plain, rows.mapping_profile
+            connection, tables.mapping_profiles, plain, rows.mapping_profile, bound=self.tenant
         )
         self.drop_accounts = SqlaRepository[DropAccount](
-            connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account
+            connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account, bound=self.tenant
         )
-        self.drop_claims = SqlaRepository[DropClaim](connection, tables.drop_claims, plain, rows.drop_claim)
+        self.drop_claims = SqlaRepository[DropClaim](
+            connection, tables.drop_claims, plain, rows.drop_claim, bound=self.tenant
+        )
+        self.import_jobs = SqlaJobs[ImportJob](
+            connection,
+            tables.imports,
+            plain,
+            rows.import_job,
+            waiting=tuple(s.value for s in WAITING),
+            in_progress=tuple(s.value for s in IN_PROGRESS),
+            bound=self.tenant,
+        )
+        self._stored_events = SqlaOutbox(connection)
+        self.outbox = self._stored_events
+        self._events: list[DomainEvent] = []
         return self
+
+    def emit(self, event: DomainEvent) -> None:
+        if self.tenant is not None and event.tenant_id != self.tenant:
+            raise ValueError("an event of another tenant")
+        self._events.append(event)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
@@ -79,12 +135,22 @@ class SqlaUnitOfWork:
         self.connection = None
 
     def commit(self) -> None:
+        """Commit the changes with the events they emitted; then tell `published` which to dispatch."""
         assert self.connection is not None
+        stored = []
+        now = datetime.now(UTC)
+        for event in self._events:
+            stored.append(_IDS.new())
+            self._stored_events.store(stored[-1], event, now)
+        self._events = []
         self.connection.commit()
         self.connection.begin()
+        if stored and self.published is not None:
+            self.published(stored)
 
     def rollback(self) -> None:
         assert self.connection is not None
+        self._events = []
         self.connection.rollback()
         self.connection.begin()
 

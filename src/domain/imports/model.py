@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from prorata.domain.events import ImportEnded
 from prorata.domain.problems import Problem
 
 
@@ -27,11 +28,21 @@ class ImportSource(StrEnum):
     API = "api"
 
 
-# A worker holds a job in these states, under a lease: `parsing` the file, then `validated` (the file
-# is understood and its rows counted) while it settles.
+# A job waits for a worker in this state.
+WAITING = (ImportStatus.RECEIVED,)
+# A worker holds a job in these states, under a lease: `parsing` the file (a claim puts it there), then
+# `validated` (the file is understood and its rows counted) while it settles.
 IN_PROGRESS = (ImportStatus.PARSING, ImportStatus.VALIDATED)
 # A worker may pick a job up in these states; one in progress only once its lease has run out.
-RUNNABLE = (ImportStatus.RECEIVED, *IN_PROGRESS)
+RUNNABLE = (*WAITING, *IN_PROGRESS)
+# An import has come to an end of its own in these (awaiting costs resumes when they arrive).
+ENDED = (
+    ImportStatus.AWAITING_COSTS,
+    ImportStatus.SETTLED,
+    ImportStatus.PUBLISHED,
+    ImportStatus.FAILED,
+    ImportStatus.CANCELLED,
+)
 _PROGRESS = {ImportStatus.RECEIVED: 0, ImportStatus.PARSING: 10, ImportStatus.VALIDATED: 50}
 
 
@@ -57,6 +68,7 @@ class ImportJob:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     generation: int = 0
+    enqueued_at: datetime | None = None
 
     @property
     def progress(self) -> int:
@@ -64,24 +76,36 @@ class ImportJob:
         there is nothing in between to count (0 received, 10 parsing, 50 validated, 100 ended)."""
         return _PROGRESS.get(self.status, 100)
 
-    def claim(self, now: datetime, lease_until: datetime) -> ImportJob:
+    def end(self, status: ImportStatus, reason: str | None, now: datetime) -> tuple[ImportJob, ImportEnded]:
+        """The job at an end of its own, and the event that tells so."""
+        if status not in ENDED:
+            raise ValueError(f"{status.value} is not an end")
+        ended = replace(self, status=status, reason=reason, lease_until=None, finished_at=now)
+        return ended, ImportEnded(self.tenant_id, self.id, status.value)
+
+    def fail(self, reason: str, now: datetime) -> tuple[ImportJob, ImportEnded]:
+        return self.end(ImportStatus.FAILED, reason, now)
+
+    def cancel(self, now: datetime) -> tuple[ImportJob, ImportEnded]:
+        if self.status in (ImportStatus.PUBLISHED, ImportStatus.CANCELLED):
+            raise ValueError(f"an import {self.status.value} cannot be cancelled")
+        return self.end(ImportStatus.CANCELLED, self.reason, now)
+
+    def release(self, now: datetime) -> ImportJob:
+        """Back to waiting for its next attempt, which the broker's retry brings after its backoff: the
+        sweeper counts it as sent now."""
+        return replace(self, status=ImportStatus.RECEIVED, lease_until=None, enqueued_at=now)
+
+    def resume(self, now: datetime) -> ImportJob:
+        """An import awaiting costs runs again now that costs may have arrived."""
+        if self.status is not ImportStatus.AWAITING_COSTS:
+            raise ValueError("only an import awaiting costs resumes")
+        return replace(self, status=ImportStatus.RECEIVED, reason=None, finished_at=None, enqueued_at=now)
+
+    def reprocess(self, community_id: str | None, mapping_profile_id: str | None, now: datetime) -> ImportJob:
         return replace(
             self,
-            status=ImportStatus.PARSING,
-            attempts=self.attempts + 1,
-            lease_until=lease_until,
-            started_at=now,
-        )
-
-    def fail(self, reason: str, now: datetime) -> ImportJob:
-        return replace(self, status=ImportStatus.FAILED, reason=reason, lease_until=None, finished_at=now)
-
-    def cancel(self, now: datetime) -> ImportJob:
-        return replace(self, status=ImportStatus.CANCELLED, lease_until=None, finished_at=now)
-
-    def reprocess(self, community_id: str | None, mapping_profile_id: str | None) -> ImportJob:
-        return replace(
-            self,
+            enqueued_at=now,
             status=ImportStatus.RECEIVED,
             reason=None,
             community_id=community_id or self.community_id,

@@ -13,6 +13,13 @@ class Conflict(Exception):
     """A uniqueness or reference rule of the store refused the change (a duplicate code, a record in use)."""
 
 
+class Missing(Exception):
+    """No such record in this tenant: a repository bound to one tenant was asked to write a record that
+    is absent or another tenant's (the caller cannot tell which)."""
+
+    code = "not_found"
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
@@ -20,15 +27,20 @@ class Page(Generic[T]):
 
 
 class Repository(Protocol[T]):
-    """Records of one kind. `tenant` limits every look-up to one tenant; None reaches all (support)."""
+    """Records of one kind. `tenant` limits every look-up to one tenant; None reaches all (support).
+
+    A repository may be bound to one tenant (its unit of work was opened for that tenant's caller): then
+    it reaches that tenant's records only, whatever `tenant` it is passed — another tenant's records are
+    absent for it, and writing one raises Missing."""
 
     @abstractmethod
     def add(self, item: T) -> None:
-        """Keep a new record; raises Conflict when it duplicates a unique one."""
+        """Keep a new record; raises Conflict when it duplicates a unique one, Missing when a bound
+        repository is given another tenant's."""
 
     @abstractmethod
     def add_all(self, items: list[T]) -> None:
-        """Keep many new records at once; all or none."""
+        """Keep many new records at once; all or none (as `add` refuses one, it refuses them all)."""
 
     @abstractmethod
     def get(self, tenant: str | None, id: str) -> T | None: ...
@@ -42,11 +54,18 @@ class Repository(Protocol[T]):
 
     @abstractmethod
     def update(self, item: T) -> None:
-        """Replace the stored record with the same id; raises Conflict on a duplicate."""
+        """Replace the stored record with the same id; raises Conflict on a duplicate, and Missing when a
+        bound repository holds no such record."""
+
+    @abstractmethod
+    def update_if(self, item: T, **expected: object) -> bool:
+        """Replace the stored record only while its fields still equal `expected`; whether it did. Of
+        concurrent callers expecting the same values, one wins."""
 
     @abstractmethod
     def delete(self, item: T) -> None:
-        """Raises Conflict while other records refer to it."""
+        """Raises Conflict while other records refer to it, and Missing when a bound repository holds no
+        such record."""
 
     @abstractmethod
     def delete_where(self, tenant: str | None, **where: object) -> int:

@@ -10,3 +10,7 @@ class TaskQueue(Protocol):
     @abstractmethod
     def run_import(self, import_id: str) -> None:
         """Ask a worker to process the import (after the job's row is committed)."""
+
+    @abstractmethod
+    def dispatch_event(self, event_id: str) -> None:
+        """Ask a worker to hand the stored event to its handlers (after the event's row is committed)."""

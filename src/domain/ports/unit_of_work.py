@@ -9,7 +9,10 @@ from typing import Protocol, Self
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
 from prorata.domain.dropzone.model import DropAccount, DropClaim
+from prorata.domain.events import DomainEvent
 from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
+from prorata.domain.ports.jobs import Jobs
+from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
 
@@ -32,6 +35,13 @@ class UnitOfWork(Protocol):
     mapping_profiles: Repository[MappingProfile]
     drop_accounts: Repository[DropAccount]
     drop_claims: Repository[DropClaim]
+    import_jobs: Jobs[ImportJob]  # the same rows as `imports`, claimed and written under a lease
+    outbox: Outbox
+
+    @abstractmethod
+    def emit(self, event: DomainEvent) -> None:
+        """Store the event with this unit of work's changes: it is kept by the same `commit`, and lost
+        with them by a rollback."""
 
     @abstractmethod
     def next_number(self, tenant_id: str, sequence: str) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from prorata.domain.events import SettlementCreated, SettlementPublished
 from prorata.domain.settlement.request import Period, Service
 
 
@@ -48,6 +49,16 @@ class Settlement:
         if self.status is not SettlementStatus.DRAFT:
             raise AlreadyPublished(self.id)
         return replace(self, status=SettlementStatus.PUBLISHED, number=number, published_at=now)
+
+    def drafted(self) -> SettlementCreated:
+        """The event of this draft's creation (`from_file` when an import made it)."""
+        return SettlementCreated(
+            self.tenant_id, self.id, self.community_id, self.service.value, self.import_id is not None
+        )
+
+    def published(self) -> SettlementPublished:
+        assert self.number is not None
+        return SettlementPublished(self.tenant_id, self.id, self.number)
 
 
 class ReceiptStatus(StrEnum):

@@ -11,7 +11,7 @@ from flask_smorest.pagination import PaginationParameters
 from prorata.application.access import fetch, require
 from prorata.domain.access.principal import Action
 from prorata.domain.community.model import Community, CommunityUnit, UnitKind
-from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
 from prorata.entrypoints.api.schemas import CommunitySchema, UnitSchema
 
@@ -25,7 +25,7 @@ class Communities(MethodView):
     def get(self, pagination_parameters: PaginationParameters) -> list[Community]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.communities.list(caller.tenant_scope, **window(pagination_parameters))
         return paged(page, pagination_parameters)
 
@@ -37,7 +37,7 @@ class Communities(MethodView):
         assert caller.tenant_id is not None
         parts = components()
         community = Community(id=parts.ids.new(), tenant_id=caller.tenant_id, **data)
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             uow.communities.add(community)
             uow.commit()
         return community
@@ -50,7 +50,7 @@ class CommunityItem(MethodView):
     def get(self, community_id: str) -> Community:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             return fetch(uow.communities, caller, community_id, "community")
 
     @blp.arguments(CommunitySchema(partial=True))
@@ -58,7 +58,7 @@ class CommunityItem(MethodView):
     def patch(self, data: dict[str, Any], community_id: str) -> Any:
         caller = principal()
         require(caller, Action.WRITE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.communities, caller, community_id, "community")
             precondition(CommunitySchema(), current)
             changed = replace(current, **data)
@@ -70,7 +70,7 @@ class CommunityItem(MethodView):
     def delete(self, community_id: str) -> Any:
         caller = principal()
         require(caller, Action.DELETE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.communities, caller, community_id, "community")
             precondition(CommunitySchema(), current)
             uow.communities.delete(current)
@@ -85,7 +85,7 @@ class CommunityUnits(MethodView):
     def get(self, community_id: str, pagination_parameters: PaginationParameters) -> list[CommunityUnit]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             fetch(uow.communities, caller, community_id, "community")
             page = uow.units.list(
                 caller.tenant_scope, community_id=community_id, **window(pagination_parameters)
@@ -98,7 +98,7 @@ class CommunityUnits(MethodView):
         caller = principal()
         require(caller, Action.WRITE)
         parts = components()
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             community = fetch(uow.communities, caller, community_id, "community")
             unit = CommunityUnit(
                 id=parts.ids.new(),
@@ -118,7 +118,7 @@ class UnitItem(MethodView):
     def get(self, unit_id: str) -> CommunityUnit:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             return fetch(uow.units, caller, unit_id, "unit")
 
     @blp.arguments(UnitSchema(partial=True))
@@ -126,7 +126,7 @@ class UnitItem(MethodView):
     def patch(self, data: dict[str, Any], unit_id: str) -> Any:
         caller = principal()
         require(caller, Action.WRITE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.units, caller, unit_id, "unit")
             precondition(UnitSchema(), current)
             if "kind" in data:
@@ -140,7 +140,7 @@ class UnitItem(MethodView):
     def delete(self, unit_id: str) -> Any:
         caller = principal()
         require(caller, Action.DELETE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.units, caller, unit_id, "unit")
             precondition(UnitSchema(), current)
             uow.units.delete(current)

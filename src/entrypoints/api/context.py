@@ -8,6 +8,7 @@ from flask import current_app, g
 
 from prorata.application.errors import Unauthorized
 from prorata.domain.access.principal import Principal
+from prorata.domain.ports.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from prorata.config.bootstrap import Components
@@ -22,3 +23,9 @@ def principal() -> Principal:
     if found is None:
         raise Unauthorized("send an API key: Authorization: Bearer <key>")
     return cast(Principal, found)
+
+
+def work() -> UnitOfWork:
+    """A unit of work for the caller: bound to the caller's tenant, so that a view that forgets a check
+    still cannot read or write another tenant's records (support's reaches every tenant)."""
+    return components().unit_of_work_for(principal())

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from prorata.application.contract_result import errors_json
 from prorata.application.errors import Forbidden, NotFound, Unauthorized
 from prorata.application.readings import KeyReused
-from prorata.domain.ports.repository import Conflict
+from prorata.domain.ports.repository import Conflict, Missing
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.settlement.stored import AlreadyPublished
 from prorata.entrypoints.api.schemas import ErrorsSchema
@@ -95,6 +95,7 @@ def register_domain_errors(app: Flask) -> None:
     app.register_error_handler(Unauthorized, _unauthorized)
     app.register_error_handler(Forbidden, simple(403))
     app.register_error_handler(NotFound, simple(404))
+    app.register_error_handler(Missing, simple(404))
     app.register_error_handler(Conflict, simple(409))
     app.register_error_handler(AlreadyPublished, simple(409))
     app.register_error_handler(KeyReused, simple(422))

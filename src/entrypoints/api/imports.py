@@ -19,7 +19,7 @@ from prorata.application.import_admin import cancel, reprocess
 from prorata.application.receive_file import receive_file
 from prorata.domain.access.principal import Action, Role
 from prorata.domain.imports.model import ImportJob, ImportSource, MappingProfile
-from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.error_workbook import errors_workbook
 from prorata.entrypoints.api.import_schemas import (
     ImportQuerySchema,
@@ -89,7 +89,7 @@ class Imports(MethodView):
     def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[dict[str, Any]]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.imports.list(caller.tenant_scope, **_where(query), **window(pagination_parameters))
         return [import_json(job) for job in paged(page, pagination_parameters)]
 
@@ -105,13 +105,10 @@ class Imports(MethodView):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "upload"
             upload.save(path)
-            with parts.unit_of_work() as uow:
+            with work() as uow:
                 job, new = receive_file(
                     uow,
-                    parts.blobs,
-                    parts.ids,
-                    parts.clock,
-                    parts.queue,
+                    parts.services,
                     principal(),
                     path,
                     Path(upload.filename or "upload").name,
@@ -129,7 +126,7 @@ class Imports(MethodView):
 def get_import(import_id: str) -> dict[str, Any]:
     caller = principal()
     require(caller, Action.READ)
-    with components().unit_of_work() as uow:
+    with work() as uow:
         job = fetch(uow.imports, caller, import_id, "import")
         settlements = uow.settlements.list(job.tenant_id, import_id=job.id).items
     return import_json(
@@ -153,7 +150,7 @@ def get_import(import_id: str) -> dict[str, Any]:
 def import_errors(import_id: str, pagination_parameters: PaginationParameters) -> list[dict[str, Any]]:
     caller = principal()
     require(caller, Action.READ)
-    with components().unit_of_work() as uow:
+    with work() as uow:
         job = fetch(uow.imports, caller, import_id, "import")
         page = uow.import_errors.list(job.tenant_id, import_id=job.id, **window(pagination_parameters))
     return [problem_json(e.problem) for e in paged(page, pagination_parameters)]
@@ -165,7 +162,7 @@ def import_errors_workbook(import_id: str) -> Any:
     caller = principal()
     require(caller, Action.READ)
     parts = components()
-    with parts.unit_of_work() as uow:
+    with work() as uow:
         job = fetch(uow.imports, caller, import_id, "import")
         problems = [e.problem for e in uow.import_errors.list(job.tenant_id, import_id=job.id).items]
     content = errors_workbook(
@@ -181,7 +178,7 @@ def import_file(import_id: str) -> Any:
     caller = principal()
     require(caller, Action.READ)
     parts = components()
-    with parts.unit_of_work() as uow:
+    with work() as uow:
         job = fetch(uow.imports, caller, import_id, "import")
     return send_file(
         parts.blobs.local_path(job.sha256),
@@ -198,7 +195,7 @@ class MappingProfiles(MethodView):
     def get(self, pagination_parameters: PaginationParameters) -> list[MappingProfile]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.mapping_profiles.list(caller.tenant_scope, **window(pagination_parameters))
         return paged(page, pagination_parameters)
 
@@ -212,7 +209,7 @@ class MappingProfiles(MethodView):
         assert caller.tenant_id is not None
         parts = components()
         profile = MappingProfile(parts.ids.new(), caller.tenant_id, data["name"], data["mapping"])
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             uow.mapping_profiles.add(profile)
             uow.commit()
         return profile
@@ -239,7 +236,7 @@ def admin_imports(query: dict[str, Any], pagination_parameters: PaginationParame
     where = _where(query)
     if "tenant_id" in query:
         where["tenant_id"] = query["tenant_id"]
-    with components().unit_of_work() as uow:
+    with work() as uow:
         page = uow.imports.list(None, **where, **window(pagination_parameters))
     return [import_json(job) for job in paged(page, pagination_parameters)]
 
@@ -251,9 +248,14 @@ def admin_reprocess(data: dict[str, Any], import_id: str) -> dict[str, Any]:
     """Process the file again (optionally with another community or mapping profile): unpublished results
     are replaced, a published settlement gets one correction — never a duplicate."""
     parts = components()
-    with parts.unit_of_work() as uow:
+    with work() as uow:
         job = reprocess(
-            uow, parts.queue, _support(), import_id, data.get("community_id"), data.get("mapping_profile_id")
+            uow,
+            parts.services,
+            _support(),
+            import_id,
+            data.get("community_id"),
+            data.get("mapping_profile_id"),
         )
     return import_json(job)
 
@@ -262,5 +264,5 @@ def admin_reprocess(data: dict[str, Any], import_id: str) -> dict[str, Any]:
 @admin.response(200, ImportSchema)
 def admin_cancel(import_id: str) -> dict[str, Any]:
     parts = components()
-    with parts.unit_of_work() as uow:
+    with work() as uow:
         return import_json(cancel(uow, parts.clock, _support(), import_id))

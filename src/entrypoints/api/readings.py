@@ -14,7 +14,7 @@ from prorata.application.readings import ingest_readings
 from prorata.domain.access.principal import Action
 from prorata.domain.community.model import Meter, MeterReading
 from prorata.domain.settlement.request import Service
-from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.errors import invalid
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
 from prorata.entrypoints.api.schemas import (
@@ -41,7 +41,7 @@ class Meters(MethodView):
     def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[Meter]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.meters.list(caller.tenant_scope, **query, **window(pagination_parameters))
         return paged(page, pagination_parameters)
 
@@ -51,7 +51,7 @@ class Meters(MethodView):
         caller = principal()
         require(caller, Action.WRITE)
         parts = components()
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             unit = fetch(uow.units, caller, data["unit_id"], "unit")
             meter = Meter(
                 id=parts.ids.new(), tenant_id=unit.tenant_id, **{**data, "service": Service(data["service"])}
@@ -68,7 +68,7 @@ class MeterItem(MethodView):
     def get(self, meter_id: str) -> Meter:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             return fetch(uow.meters, caller, meter_id, "meter")
 
     @meters_blp.arguments(MeterPatchSchema(partial=True))
@@ -76,7 +76,7 @@ class MeterItem(MethodView):
     def patch(self, data: dict[str, Any], meter_id: str) -> Any:
         caller = principal()
         require(caller, Action.WRITE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.meters, caller, meter_id, "meter")
             precondition(MeterSchema(), current)
             if "service" in data:
@@ -90,7 +90,7 @@ class MeterItem(MethodView):
     def delete(self, meter_id: str) -> Any:
         caller = principal()
         require(caller, Action.DELETE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.meters, caller, meter_id, "meter")
             precondition(MeterSchema(), current)
             uow.meters.delete(current)
@@ -106,7 +106,7 @@ class Readings(MethodView):
     def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[MeterReading]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.readings.list(caller.tenant_scope, **query, **window(pagination_parameters))
         return paged(page, pagination_parameters)
 
@@ -129,6 +129,6 @@ class Readings(MethodView):
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > MAX_KEY:
             raise invalid(f"Idempotency-Key is longer than {MAX_KEY} characters", "Idempotency-Key")
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             status, answer = ingest_readings(uow, parts.ids, principal(), request.get_json(), key)
         return make_response(jsonify(answer), status)

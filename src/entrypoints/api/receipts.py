@@ -12,7 +12,7 @@ from prorata.domain.access.principal import Action, Principal, Role
 from prorata.domain.money import from_cents
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.settlement.stored import IssuedReceipt
-from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.context import principal, work
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window
 from prorata.entrypoints.api.schemas import ReceiptQuerySchema, ReceiptSchema
 
@@ -50,7 +50,7 @@ def _own_units(uow: UnitOfWork, caller: Principal) -> list[str] | None:
 @blp.paginate()
 def list_receipts(query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[dict[str, Any]]:
     caller = principal()
-    with components().unit_of_work() as uow:
+    with work() as uow:
         units = _own_units(uow, caller)
         where: dict[str, Any] = dict(query)
         if units is not None:
@@ -65,7 +65,7 @@ def list_receipts(query: dict[str, Any], pagination_parameters: PaginationParame
 @blp.response(200, ReceiptSchema)
 def get_receipt(receipt_id: str) -> dict[str, Any]:
     caller = principal()
-    with components().unit_of_work() as uow:
+    with work() as uow:
         units = _own_units(uow, caller)
         receipt = fetch(uow.receipts, caller, receipt_id, "receipt")
         if units is not None and receipt.unit_id not in units:

@@ -13,7 +13,7 @@ from prorata.application.errors import NotFound
 from prorata.domain.access.principal import Action, Principal, Role
 from prorata.domain.community.model import Language, Occupancy, OccupancyRole, Resident
 from prorata.domain.ports.unit_of_work import UnitOfWork
-from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
 from prorata.entrypoints.api.schemas import ResidentSchema, TokenSchema, UnitQuerySchema
 
@@ -50,7 +50,7 @@ class Residents(MethodView):
     def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> list[Resident]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.residents.list(caller.tenant_scope, **query, **window(pagination_parameters))
         return paged(page, pagination_parameters)
 
@@ -61,7 +61,7 @@ class Residents(MethodView):
         require(caller, Action.WRITE)
         assert caller.tenant_id is not None
         parts = components()
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             resident = Resident(id=parts.ids.new(), tenant_id=caller.tenant_id, **_values(uow, caller, data))
             uow.residents.add(resident)
             uow.commit()
@@ -73,7 +73,7 @@ class ResidentItem(MethodView):
     @blp.etag
     @blp.response(200, ResidentSchema)
     def get(self, resident_id: str) -> Resident:
-        with components().unit_of_work() as uow:
+        with work() as uow:
             return _readable(uow, principal(), resident_id)
 
     @blp.arguments(ResidentSchema(partial=True))
@@ -81,7 +81,7 @@ class ResidentItem(MethodView):
     def patch(self, data: dict[str, Any], resident_id: str) -> Any:
         caller = principal()
         require(caller, Action.WRITE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.residents, caller, resident_id, "resident")
             precondition(ResidentSchema(), current)
             changed = replace(current, **_values(uow, caller, data))
@@ -93,7 +93,7 @@ class ResidentItem(MethodView):
     def delete(self, resident_id: str) -> Any:
         caller = principal()
         require(caller, Action.DELETE)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             current = fetch(uow.residents, caller, resident_id, "resident")
             precondition(ResidentSchema(), current)
             uow.residents.delete(current)
@@ -108,7 +108,7 @@ def create_resident_key(resident_id: str) -> dict[str, str]:
     caller = principal()
     require(caller, Action.ISSUE_KEYS)
     parts = components()
-    with parts.unit_of_work() as uow:
+    with work() as uow:
         resident = fetch(uow.residents, caller, resident_id, "resident")
         key = create_key(uow, parts.ids, parts.clock, Role.RESIDENT, resident.tenant_id, resident.id)
     return {"key": key}

@@ -13,7 +13,7 @@ from prorata.application.contract_result import result_json
 from prorata.application.settlements import compute, create_settlement, publish
 from prorata.domain.access.principal import Action
 from prorata.domain.settlement.stored import Settlement
-from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.receipts import receipt_json
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window
 from prorata.entrypoints.api.schemas import (
@@ -51,7 +51,7 @@ class Settlements(MethodView):
     def get(self, pagination_parameters: PaginationParameters) -> list[dict[str, Any]]:
         caller = principal()
         require(caller, Action.READ)
-        with components().unit_of_work() as uow:
+        with work() as uow:
             page = uow.settlements.list(caller.tenant_scope, **window(pagination_parameters))
         return [settlement_json(s) for s in paged(page, pagination_parameters)]
 
@@ -62,7 +62,7 @@ class Settlements(MethodView):
         terms = dict(request.get_json())
         community_id = terms.pop("community_id")
         parts = components()
-        with parts.unit_of_work() as uow:
+        with work() as uow:
             settlement = create_settlement(uow, parts.ids, principal(), community_id, terms)
         return settlement_json(settlement)
 
@@ -73,7 +73,7 @@ class Settlements(MethodView):
 def get_settlement(settlement_id: str) -> dict[str, Any]:
     caller = principal()
     require(caller, Action.READ)
-    with components().unit_of_work() as uow:
+    with work() as uow:
         return settlement_json(fetch(uow.settlements, caller, settlement_id, "settlement"))
 
 
@@ -82,7 +82,7 @@ def get_settlement(settlement_id: str) -> dict[str, Any]:
 @blp.response(200, SettlementResultSchema)
 def preview(_data: dict[str, Any], settlement_id: str) -> dict[str, Any]:
     """The receipts the settlement would issue, from the stored readings or the readings sent."""
-    with components().unit_of_work() as uow:
+    with work() as uow:
         return result_json(compute(uow, principal(), settlement_id, _body()).result)
 
 
@@ -92,6 +92,6 @@ def preview(_data: dict[str, Any], settlement_id: str) -> dict[str, Any]:
 def publish_settlement(_data: dict[str, Any], settlement_id: str) -> dict[str, Any]:
     """Publish: one receipt per unit, issued atomically. Publishing twice is a 409."""
     parts = components()
-    with parts.unit_of_work() as uow:
-        settlement, receipts = publish(uow, parts.ids, parts.clock, principal(), settlement_id, _body())
+    with work() as uow:
+        settlement, receipts = publish(uow, parts.services, principal(), settlement_id, _body())
     return {"settlement": settlement_json(settlement), "receipts": [receipt_json(r) for r in receipts]}

@@ -12,19 +12,12 @@ from typing import Any
 import click
 
 from prorata.application.process_import import process_import
-from prorata.application.receive_file import receive_file
+from prorata.application.receive_file import record_file
 from prorata.config.bootstrap import Components, bootstrap
-from prorata.domain.access.principal import Principal, Role
 from prorata.domain.imports.model import ImportJob, ImportSource, ImportStatus
+from prorata.domain.ports.unit_of_work import UnitOfWork
 
 FAILED = 2
-
-
-class _NoQueue:
-    """The CLI processes the file itself; nothing to wake."""
-
-    def run_import(self, import_id: str) -> None:
-        return None
 
 
 @click.command("import")
@@ -36,24 +29,24 @@ def import_command(file: Path, tenant_id: str, community_id: str | None, profile
     """Import a file now, showing its progress; the same file twice is the same import."""
     parts = bootstrap()
     parts.upgrade_database()
-    acting = Principal(Role.MANAGER, tenant_id)
-    with parts.unit_of_work() as uow:
-        if uow.tenants.get(None, tenant_id) is None:
-            click.echo(f"no tenant {tenant_id}", err=True)
+    with parts.tenant_unit_of_work(tenant_id) as uow:
+        missing = _missing(uow, tenant_id, community_id, profile_id)
+        if missing:
+            click.echo(missing, err=True)
             sys.exit(FAILED)
-        job, new = receive_file(
+        sha, size = parts.blobs.put(file)
+        job, new = record_file(
             uow,
-            parts.blobs,
-            parts.ids,
-            parts.clock,
-            _NoQueue(),
-            acting,
-            file,
+            parts.services,
+            tenant_id,
+            sha,
+            size,
             file.name,
             ImportSource.API,
             community_id,
             profile_id,
         )
+        uow.commit()
     if not new:
         click.echo(f"{file.name} was received before as import {job.id}", err=True)
     worker = threading.Thread(target=_process, args=(parts, job.id), daemon=True)
@@ -72,9 +65,19 @@ def import_command(file: Path, tenant_id: str, community_id: str | None, profile
     sys.exit(FAILED if final.status is ImportStatus.FAILED else 0)
 
 
-def _process(parts: Components, import_id: str) -> None:
+def _missing(uow: UnitOfWork, tenant_id: str, community_id: str | None, profile_id: str | None) -> str | None:
+    if uow.tenants.get(None, tenant_id) is None:
+        return f"no tenant {tenant_id}"
+    if community_id is not None and uow.communities.get(tenant_id, community_id) is None:
+        return f"no community {community_id} in tenant {tenant_id}"
+    if profile_id is not None and uow.mapping_profiles.get(tenant_id, profile_id) is None:
+        return f"no mapping profile {profile_id} in tenant {tenant_id}"
+    return None
+
+
+def _process(parts: Components, import_id: str) -> None:  # the CLI processes the file itself
     with parts.unit_of_work() as uow:
-        process_import(uow, parts.blobs, parts.spreadsheet_reader, parts.ids, parts.clock, import_id)
+        process_import(uow, parts.services, import_id)
 
 
 def _advance(bar: Any, parts: Components, import_id: str, shown: int, done: bool = False) -> int:

@@ -1,10 +1,12 @@
 """`prorata run`: everything in one process on embedded defaults — the REST API (gunicorn), import workers
-on an in-process broker, the SFTP drop zone and its watcher — for a laptop or a small office."""
+on an in-process broker, the SFTP drop zone and its watcher — for a laptop or a small office.
+
+"One process" is gunicorn's single worker process: the master prepares the database, forks it and only
+supervises. One worker, because the in-process broker and the SFTP port can exist only once."""
 
 from __future__ import annotations
 
 import json
-import threading
 
 import click
 
@@ -13,10 +15,8 @@ from prorata.application import dropzone
 from prorata.application.access import create_key, create_tenant
 from prorata.config.bootstrap import Components, bootstrap
 from prorata.domain.access.principal import Role
+from prorata.entrypoints.background import Background
 from prorata.entrypoints.cli.api import serve_api
-from prorata.entrypoints.cli.dropzone import drop_zone_server
-from prorata.entrypoints.watcher import DropWatcher
-from prorata.entrypoints.worker import start_workers
 
 DEMO_TENANT = "Demo — Fincas de prueba"
 
@@ -34,24 +34,13 @@ def run(host: str, port: int, sftp_port: int, demo: bool) -> None:
     parts.upgrade_database()
     if demo:
         _demo(parts, host, port, sftp_port)
-    start_workers(parts, parts.settings.worker_threads, parts.settings.sweep_seconds)
-    server = drop_zone_server(parts)
-    threading.Thread(target=server.serve, args=(host, sftp_port), name="prorata-sftp", daemon=True).start()
-    watcher = DropWatcher(
-        parts,
-        parts.settings.drop_root,
-        parts.settings.drop_stable_seconds,
-        parts.settings.drop_rescan_seconds,
-    )
-    threading.Thread(target=watcher.run, name="prorata-watch", daemon=True).start()
     click.echo(
         f"prorata: API http://{host}:{port} (docs /docs) · SFTP {host}:{sftp_port} · "
         f"data {parts.settings.data_dir.resolve()} · Ctrl-C stops",
         err=True,
     )
-    serve_api(host, port, workers=1)
-    watcher.stop()
-    server.stop()
+    parts.engine.dispose()  # the serving process opens its own connections; none is inherited
+    serve_api(host, port, workers=1, background=Background(workers=True, sftp=(host, sftp_port), watch=True))
 
 
 def _demo(parts: Components, host: str, port: int, sftp_port: int) -> None:

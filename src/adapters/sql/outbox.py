@@ -1,0 +1,73 @@
+"""The outbox table: events written with their change, then sent, handled and marked dispatched."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from prorata.adapters.sql import tables
+from prorata.domain.events import DomainEvent, event_from, kind_of, payload_of
+from prorata.domain.ports.outbox import StoredEvent
+
+_T = tables.outbox
+
+
+class SqlaOutbox:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def store(self, id: str, event: DomainEvent, now: datetime) -> None:
+        self.connection.execute(
+            insert(_T).values(
+                id=id,
+                tenant_id=event.tenant_id,
+                kind=kind_of(event),
+                payload=payload_of(event),
+                occurred_at=now,
+                enqueued_at=now,  # sent right after commit; the sweeper resends it if that was lost
+            )
+        )
+
+    def get(self, id: str) -> StoredEvent | None:
+        row = self.connection.execute(select(_T).where(_T.c.id == id)).mappings().first()
+        if row is None:
+            return None
+        return StoredEvent(
+            row["id"], event_from(row["kind"], row["payload"]), row["occurred_at"], row["dispatched_at"]
+        )
+
+    def due(self, sent_before: datetime, limit: int = 500) -> list[str]:
+        query = (
+            select(_T.c.id)
+            .where(
+                _T.c.dispatched_at.is_(None), or_(_T.c.enqueued_at.is_(None), _T.c.enqueued_at <= sent_before)
+            )
+            .order_by(_T.c.id)
+            .limit(limit)
+        )
+        return [str(id) for id in self.connection.execute(query).scalars()]
+
+    def mark_sent(self, id: str, now: datetime, sent_before: datetime) -> bool:
+        written = self.connection.execute(
+            update(_T)
+            .where(
+                _T.c.id == id,
+                _T.c.dispatched_at.is_(None),
+                or_(_T.c.enqueued_at.is_(None), _T.c.enqueued_at <= sent_before),
+            )
+            .values(enqueued_at=now)
+        )
+        return bool(written.rowcount == 1)
+
+    def mark_handled(self, id: str, handler: str) -> bool:
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(insert(tables.handled_events).values(event_id=id, handler=handler))
+        except IntegrityError:
+            return False
+        return True
+
+    def mark_dispatched(self, id: str, now: datetime) -> None:
+        self.connection.execute(update(_T).where(_T.c.id == id).values(dispatched_at=now))

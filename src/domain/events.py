@@ -1,0 +1,54 @@
+"""Domain events: what happened, told by the code that made it happen, kept in the outbox with the change
+and handed to handlers after commit (notifications, webhooks, drop-zone results, waiting imports)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEnded:
+    """An import reached an end of its own: settled, awaiting costs, failed or cancelled."""
+
+    tenant_id: str
+    import_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementCreated:
+    """A draft settlement was created for a community (over REST, or from a file)."""
+
+    tenant_id: str
+    settlement_id: str
+    community_id: str
+    service: str
+    from_file: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementPublished:
+    """A settlement was published and its receipts issued."""
+
+    tenant_id: str
+    settlement_id: str
+    number: int
+
+
+DomainEvent = ImportEnded | SettlementCreated | SettlementPublished
+KINDS: dict[str, type[DomainEvent]] = {
+    kind.__name__: kind for kind in (ImportEnded, SettlementCreated, SettlementPublished)
+}
+
+
+def kind_of(event: DomainEvent) -> str:
+    return type(event).__name__
+
+
+def payload_of(event: DomainEvent) -> dict[str, Any]:
+    return asdict(event)
+
+
+def event_from(kind: str, payload: dict[str, Any]) -> DomainEvent:
+    return KINDS[kind](**payload)
