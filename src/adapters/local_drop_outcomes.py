@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from prorata.domain.dropzone.model import FAILED, PROCESSED
 from prorata.domain.problems import Problem
 
 
@@ -29,6 +30,11 @@ class LocalDropOutcomes:
         target_folder = account / folder
         target_folder.mkdir(parents=True, exist_ok=True)
         target = target_folder / source.name
+        moved = [account / other / source.name for other in (PROCESSED, FAILED) if other != folder]
+        if not source.exists() and moved and moved[0].exists() and not target.exists():
+            source = moved[0]  # told before (awaiting costs): the final outcome moves it on
+            for stale in (f"{source.name}.result.json", f"{source.name}.errors.csv"):
+                (source.parent / stale).unlink(missing_ok=True)
         if source.exists():
             if target.exists():  # an earlier upload of the same name: keep both
                 target = target_folder / f"{source.stem}.{int(time.time())}{source.suffix}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import replace
 from typing import TypeVar
 
 from prorata.application.errors import Forbidden, NotFound
@@ -12,7 +13,7 @@ from prorata.domain.access.model import ApiKey, Tenant
 from prorata.domain.access.principal import Action, Principal, Role
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
-from prorata.domain.ports.repository import Repository
+from prorata.domain.ports.repository import Page, Repository
 from prorata.domain.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -53,11 +54,10 @@ def create_key(
 def authenticate(uow: UnitOfWork, presented: str) -> Principal | None:
     """The principal a presented key acts for, or None for an unknown, malformed or revoked key.
     The secret is compared in constant time."""
-    prefix, _, rest = presented.partition("_")
-    compact, _, secret = rest.partition("_")
-    if prefix != _PREFIX or len(compact) != 32 or not secret or not set(compact) <= _HEX:
+    key_id = key_id_of(presented)
+    if key_id is None:
         return None
-    key_id = f"{compact[:8]}-{compact[8:12]}-{compact[12:16]}-{compact[16:20]}-{compact[20:]}"
+    secret = presented.split("_", 2)[2]  # the secret itself may hold "_"
     key = uow.keys.get(None, key_id)
     if key is None or key.revoked_at is not None:
         hmac.compare_digest(_digest(secret), _digest(""))  # same work for unknown keys
@@ -65,6 +65,35 @@ def authenticate(uow: UnitOfWork, presented: str) -> Principal | None:
     if not hmac.compare_digest(key.secret_hash, _digest(secret)):
         return None
     return key.principal()
+
+
+def key_id_of(presented: str) -> str | None:
+    """The id of the key a presented key is (`prk_<id without dashes>_<secret>`), None when malformed."""
+    prefix, _, rest = presented.partition("_")
+    compact, _, secret = rest.partition("_")
+    if prefix != _PREFIX or len(compact) != 32 or not secret or not set(compact) <= _HEX:
+        return None
+    return f"{compact[:8]}-{compact[8:12]}-{compact[12:16]}-{compact[16:20]}-{compact[20:]}"
+
+
+def list_keys(
+    uow: UnitOfWork, tenant: str | None, *, offset: int = 0, limit: int | None = None, **where: object
+) -> Page[ApiKey]:
+    """The tenant's keys (None: every key, support's too), revoked ones included, oldest first."""
+    return uow.keys.list(tenant, offset=offset, limit=limit, **where)
+
+
+def revoke_key(uow: UnitOfWork, clock: Clock, tenant: str | None, key_id: str) -> ApiKey:
+    """Revoke the key, from now on: it authenticates no more request. Revoking a revoked key keeps its
+    first revocation. NotFound when the tenant (None: any) holds no such key. Committed."""
+    key = uow.keys.get(tenant, key_id)
+    if key is None:
+        raise NotFound(f"no key {key_id}")
+    if key.revoked_at is None:
+        key = replace(key, revoked_at=clock.now())
+        uow.keys.update(key)
+        uow.commit()
+    return key
 
 
 def require(principal: Principal, action: Action) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from prorata.domain.money import plain
 from prorata.domain.problems import Problem
 from prorata.domain.settlement.result import MeterTrace, Pool, Receipt, ReceiptLine, SettlementResult
+from prorata.domain.settlement.warnings import warnings_of
 
 
 def result_json(result: SettlementResult) -> dict[str, Any]:
@@ -20,6 +21,7 @@ def result_json(result: SettlementResult) -> dict[str, Any]:
         "total": money_text(result.total),
         "pools": [_pool(pool) for pool in result.pools],
         "receipts": [_receipt(receipt) for receipt in result.receipts],
+        "warnings": [{"code": w.code, "message": w.message} for w in warnings_of(result)],
     }
     return body
 

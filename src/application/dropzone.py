@@ -80,6 +80,7 @@ def take(
     folder names no community of the tenant."""
     community_id = _community_of(uow, account, PurePosixPath(relative))
     sha, stored = services.blobs.put(path)  # content-addressed: a claim lost below leaves nothing to undo
+    services.reader.refuse_unreadable(path, PurePosixPath(relative).name)
     taken = DropClaim(
         services.ids.new(), account.tenant_id, account.id, relative, size, mtime_ns, services.clock.now()
     )
@@ -140,13 +141,16 @@ def refuse(
 
 
 def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: ImportJob) -> bool:
-    """Leave the ended import's outcome beside the dropped file, exactly once: a conditional write marks
-    the claim reported first, so of the watcher and the event handler only one writes the files. The
-    caller commits."""
-    if job.status not in ENDED:
+    """Leave the import's outcome beside the dropped file, once per outcome: a conditional write records
+    the outcome on the claim first, so of the watcher and the event handler only one writes the files.
+    `awaiting_costs` is told too, and the claim stays open: the import's final outcome replaces it when
+    the costs arrive. The caller commits."""
+    if job.status not in ENDED or taken.outcome == job.status.value:
         return False
-    reported = replace(taken, state=ClaimState.REPORTED, outcome=job.status.value)
-    if not uow.drop_claims.update_if(reported, state=ClaimState.CLAIMED.value):
+    final = job.status is not ImportStatus.AWAITING_COSTS
+    state = ClaimState.REPORTED if final else ClaimState.CLAIMED
+    told = replace(taken, state=state, outcome=job.status.value)
+    if not uow.drop_claims.update_if(told, state=ClaimState.CLAIMED.value, outcome=taken.outcome):
         return False
     account = uow.drop_accounts.get(None, taken.account_id)
     if account is None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from prorata.application.access import fetch
 from prorata.application.errors import Forbidden
+from prorata.application.import_readings import discard_file_readings
 from prorata.application.services import Services
 from prorata.domain.access.principal import Principal, Role
 from prorata.domain.imports.model import IN_PROGRESS, ImportJob, ImportStatus
@@ -53,15 +54,18 @@ def reprocess(
 
 def cancel(uow: UnitOfWork, clock: Clock, principal: Principal, import_id: str) -> ImportJob:
     """Stop the import for good. A worker processing it loses its job: nothing its attempt did is kept.
-    What it produced before and nobody published is discarded with it."""
+    What it produced before and nobody published is discarded with it, its file's readings too."""
     _support(principal)
     for _ in range(5):
         job = fetch(uow.imports, principal, import_id, "import")
         if job.status in (ImportStatus.PUBLISHED, ImportStatus.CANCELLED):
             raise Conflict(f"import {import_id} is {job.status.value}")
         cancelled, event = job.cancel(clock.now())
+        # What it produced goes first, the job's row last: a worker settling it meanwhile holds those
+        # rows and then wants the job's; taking them in the same order never deadlocks.
+        _discard_drafts(uow, job)
+        discard_file_readings(uow, job)
         if uow.import_jobs.swap(job, cancelled):
-            _discard_drafts(uow, job)
             uow.emit(event)
             uow.commit()
             return cancelled

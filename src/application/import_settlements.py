@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from prorata.domain.community.iban import normalize_iban
-from prorata.domain.community.model import Community, CommunityUnit, Occupancy, OccupancyRole, Resident
+from prorata.application.file_owners import FileOwners
+from prorata.domain.community.model import (
+    Community,
+    CommunityUnit,
+    next_position,
+)
 from prorata.domain.imports.interpret import CommunityFile, CostRow
 from prorata.domain.imports.model import ImportJob
-from prorata.domain.money import plain
+from prorata.domain.money import from_cents, plain, to_cents
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import ErrorCode, Problem
@@ -23,9 +26,15 @@ PRECOMPUTED = "Importe calculado por la empresa de lectura"
 
 
 def upsert_registry(
-    uow: UnitOfWork, ids: IdGenerator, job: ImportJob, found: CommunityFile, problems: list[Problem]
+    uow: UnitOfWork,
+    ids: IdGenerator,
+    job: ImportJob,
+    found: CommunityFile,
+    problems: list[Problem],
+    changes: dict[str, int],
 ) -> Community:
-    """The community with the units, keys, owners and IBANs the file gives (created when new)."""
+    """The community with the units, keys, owners and IBANs the file gives (created when new); `changes`
+    counts what it created and updated."""
     tenant = job.tenant_id
     communities = uow.communities.list(tenant, code=found.code).items
     community = (
@@ -33,88 +42,53 @@ def upsert_registry(
     )
     if not communities:
         uow.communities.add(community)
+        changes["communities_created"] += 1
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
-    owners = _Owners(uow, ids, tenant, community.id, problems)
+    # A file's ownerships start on the file's first day (its earliest reading, else the day it came).
+    owners = FileOwners(uow, ids, tenant, community.id, _period(found, job)[0], problems)
     new_units: list[CommunityUnit] = []
-    new_ids: set[str] = set()
     named = {key: code for code, _, _ in found.unit_amounts.values() if (key := unit_key(code))}
-    for item in found.readings:
-        named.setdefault(unit_key(item.unit), item.unit)
-    codes = set(named) | set(found.units)
-    for key in sorted(codes):
+    for named_unit in [item.unit for item in found.readings] + [item.unit for item in found.current_only]:
+        named.setdefault(unit_key(named_unit), named_unit)
+    position = next_position(units.values())
+    for key in dict.fromkeys([*found.units, *named]):  # the file's order: new units are added in it
         details = found.units.get(key)
         unit = units.get(key)
         if unit is None:
             code = details.code if details else named[key]
             coefficient, area = (details.coefficient, details.area) if details else (None, None)
-            unit = CommunityUnit(ids.new(), tenant, community.id, code.strip(), coefficient, area)
+            unit = CommunityUnit(
+                ids.new(), tenant, community.id, code.strip(), coefficient, area, position=position
+            )
+            position += 1
             new_units.append(unit)
-            new_ids.add(unit.id)
         elif details is not None:
             changed = replace(
                 unit, coefficient=details.coefficient or unit.coefficient, area=details.area or unit.area
             )
             if changed != unit:
                 uow.units.update(changed)
+                changes["units_updated"] += 1
                 unit = changed
         if details is not None and details.owner:
-            owners.note(unit, details.owner, details.iban, details.row, is_new=unit.id in new_ids)
+            owners.note(unit, details.owner, details.iban, details.tax_id, details.row)
         units[key] = unit
     uow.units.add_all(new_units)
+    changes["units_created"] += len(new_units)
     owners.save()
+    changes["residents_created"] += owners.created
+    changes["residents_updated"] += owners.updated
     return community
 
 
-class _Owners:
-    """Owners and IBANs the file gives: new residents in one batch, changed IBANs updated."""
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """What a community's part of a file settles in: its drafts, how many of them are new, and the
+    services whose readings still wait for a draft with costs."""
 
-    def __init__(
-        self, uow: UnitOfWork, ids: IdGenerator, tenant: str, community_id: str, problems: list[Problem]
-    ) -> None:
-        self.uow, self.ids, self.tenant, self.problems = uow, ids, tenant, problems
-        self.community_id = community_id
-        self.new: list[Resident] = []
-        self._residents: dict[str, Resident] = {}  # the community's, by id
-        self._occupying: dict[str, list[str]] | None = None  # resident ids by unit id
-
-    def occupying(self, unit_id: str) -> list[Resident]:
-        """The residents of a unit, from one query for the whole community (made when first needed)."""
-        if self._occupying is None:
-            self._occupying = defaultdict(list)
-            for resident in self.uow.residents.list(self.tenant, community_id=self.community_id).items:
-                self._residents[resident.id] = resident
-                for occupancy in resident.occupancies:
-                    self._occupying[occupancy.unit_id].append(resident.id)
-        return [self._residents[id] for id in self._occupying.get(unit_id, [])]
-
-    def note(self, unit: CommunityUnit, name: str, iban_text: str | None, row: int, is_new: bool) -> None:
-        iban = None
-        if iban_text:
-            try:
-                iban = normalize_iban(iban_text)
-            except ValueError as error:
-                self.problems.append(
-                    Problem(
-                        ErrorCode.INVALID_REQUEST,
-                        f"row {row}: {error}",
-                        unit=unit.code,
-                        row=row,
-                        column="IBAN",
-                    )
-                )
-        occupying = [] if is_new else self.occupying(unit.id)
-        same = [r for r in occupying if r.name.casefold() == name.casefold()]
-        if same:
-            if iban and same[0].iban != iban:
-                changed = replace(same[0], iban=iban)
-                self.uow.residents.update(changed)
-                self._residents[changed.id] = changed
-            return
-        occupancy = Occupancy(unit.id, OccupancyRole.OWNER)
-        self.new.append(Resident(self.ids.new(), self.tenant, name, iban=iban, occupancies=(occupancy,)))
-
-    def save(self) -> None:
-        self.uow.residents.add_all(self.new)
+    settlements: list[Settlement]
+    created: int = 0
+    waiting: tuple[str, ...] = ()
 
 
 def settlements_for(
@@ -124,19 +98,19 @@ def settlements_for(
     community: Community,
     found: CommunityFile,
     problems: list[Problem],
-) -> list[Settlement]:
+) -> Attached:
     """Draft settlements carrying the file's readings: one per service of the file's costs; or the
-    community's open settlement waiting for readings; or one from amounts computed per unit. None when
-    the file has readings but no costs yet (the import then waits for them)."""
+    community's open drafts waiting for readings, each given the readings of its own service; or one
+    from amounts computed per unit. Readings with no draft of their service wait for one."""
     readings = [_reading_json(item.unit, item.reading) for item in found.readings]
     period = _period(found, job)
     if found.unit_amounts:
-        return [_precomputed(uow, ids, job, community, found, period, problems)]
+        return Attached([_precomputed(uow, ids, job, community, found, period, problems)], created=1)
     if found.costs:
         by_service: dict[Service, list[CostRow]] = {}
         for cost in found.costs:
             by_service.setdefault(cost.service or Service.OTHER, []).append(cost)
-        return [
+        made = [
             _keep(
                 uow,
                 ids,
@@ -149,18 +123,54 @@ def settlements_for(
             )
             for service, costs in by_service.items()
         ]
-    waiting = [
+        return Attached(made, created=len(made))
+    return _attach(uow, job, community, found, readings, problems)
+
+
+def _attach(
+    uow: UnitOfWork,
+    job: ImportJob,
+    community: Community,
+    found: CommunityFile,
+    readings: list[dict[str, str]],
+    problems: list[Problem],
+) -> Attached:
+    """Readings with no costs in the file go to the community's open drafts (created over REST) of the
+    same service; readings that name no service, to the community's only open draft."""
+    drafts = [
         s
         for s in uow.settlements.list(
             job.tenant_id, community_id=community.id, status=SettlementStatus.DRAFT.value
         ).items
         if s.import_id in (None, job.id) and s.origin is None
     ]
-    if waiting:
-        settlement = replace(waiting[0], readings=readings, import_id=job.id)
-        uow.settlements.update(settlement)
-        return [settlement]
-    return []
+    services = sorted({s.service.value for s in drafts})
+    if found.reading_services:
+        wanted = {service: _readings_of(found, service) for service in set(found.reading_services.values())}
+    elif len(services) == 1:
+        wanted = {drafts[0].service: readings}
+    else:
+        if services:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_REQUEST,
+                    f"community {community.code}: the readings name no service and the community has open "
+                    f"settlements for {', '.join(services)}; add a service column",
+                )
+            )
+        return Attached([])
+    attached, waiting = [], []
+    for service, given in sorted(wanted.items()):
+        draft = next((s for s in drafts if s.service is service), None)
+        if draft is None:
+            waiting.append(service.value)
+            continue
+        settlement = replace(draft, readings=given, import_id=job.id)
+        if not uow.settlements.update_if(settlement, status=SettlementStatus.DRAFT.value):
+            waiting.append(service.value)  # published meanwhile: it takes no more readings
+            continue
+        attached.append(settlement)
+    return Attached(attached, waiting=tuple(waiting))
 
 
 def _precomputed(
@@ -188,7 +198,7 @@ def _precomputed(
     terms = {
         "service": service.value,
         "period": {"from": period[0].isoformat(), "to": period[1].isoformat()},
-        "costs": [{"concept": PRECOMPUTED, "amount": format(total.quantize(Decimal("0.01")), "f")}],
+        "costs": [{"concept": PRECOMPUTED, "amount": _money(total)}],
     }
     readings = [
         {"unit": code, "consumption": format(amount, "f")} for code, amount, _ in found.unit_amounts.values()
@@ -234,10 +244,7 @@ def _keep(
 def _terms(service: Service, period: tuple[date, date], costs: list[CostRow]) -> dict[str, Any]:
     lines = []
     for cost in costs:
-        line: dict[str, Any] = {
-            "concept": cost.concept,
-            "amount": format(cost.amount.quantize(Decimal("0.01")), "f"),
-        }
+        line: dict[str, Any] = {"concept": cost.concept, "amount": _money(cost.amount)}
         if cost.consumption_share is not None:
             line["consumption_share"] = plain(cost.consumption_share)
         if cost.fixed_key is not None:
@@ -248,6 +255,12 @@ def _terms(service: Service, period: tuple[date, date], costs: list[CostRow]) ->
         "period": {"from": period[0].isoformat(), "to": period[1].isoformat()},
         "costs": lines,
     }
+
+
+def _money(amount: Decimal) -> str:
+    """An amount as the contract writes it. A file's amounts are whole cents already (interpret refuses
+    the others as row errors): this raises rather than round one."""
+    return format(from_cents(to_cents(amount)), "f")
 
 
 def _readings_of(found: CommunityFile, service: Service) -> list[dict[str, str]]:

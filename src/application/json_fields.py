@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from prorata.domain.problems import ErrorCode, Problem
+from prorata.domain.readings.numbers import CONTRACT_DECIMAL, MONEY_DECIMALS
 
 T = TypeVar("T")
-_DECIMAL = re.compile(r"-?\d{1,15}(\.\d{1,9})?")
+_DECIMAL = re.compile(CONTRACT_DECIMAL)  # the bounds files are held to as well (domain/readings/numbers)
+_CENT = Decimal(10) ** -MONEY_DECIMALS
 
 
 def is_decimal_text(text: str) -> bool:
@@ -98,7 +100,7 @@ class FieldReader:
             self.refuse(name, f"must be at most {maximum}")
         elif positive and number <= 0:
             self.refuse(name, "must be greater than 0")
-        elif cents and number != number.quantize(Decimal("0.01")):
+        elif cents and number != number.quantize(_CENT):
             self.refuse(name, "must not have fractions of a cent (at most 2 decimals)")
         else:
             return number

@@ -12,11 +12,12 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from prorata.application.collector import collector_paused
+from prorata.application.import_readings import record_file_readings
 from prorata.application.import_settlements import settlements_for, upsert_registry
 from prorata.application.services import Services
 from prorata.application.settlements import prorated
 from prorata.domain.imports.interpret import FileContents, header_row_of, interpret
-from prorata.domain.imports.model import ImportJob, ImportStatus, RowError
+from prorata.domain.imports.model import CHANGE_KINDS, ImportJob, ImportStatus, RowError
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.jobs import LeaseLost
@@ -28,6 +29,9 @@ from prorata.domain.settlement.stored import SettlementStatus
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
+# Claims of one generation before the job ends failed: a file whose attempts keep dying (killed by the
+# memory limit, timed out) must not be retried for ever, whoever sent the message.
+MAX_ATTEMPTS = 4
 
 
 def claim(uow: UnitOfWork, clock: Clock, import_id: str, lease: timedelta = LEASE) -> ImportJob | None:
@@ -54,6 +58,10 @@ def process_import(
     job = claim(uow, clock, import_id, lease)
     if job is None:
         return None
+    if job.attempts > MAX_ATTEMPTS:
+        why = f"gave up after {job.attempts - 1} attempts that ended without an outcome (killed or timed out)"
+        _release(uow, clock, job, why)
+        return None
     try:
         with collector_paused():
             return _process(uow, services, job, lease)
@@ -61,9 +69,10 @@ def process_import(
         uow.rollback()
         log.warning("import %s: attempt %d dropped, nothing kept (%s)", job.id, job.attempts, lost)
         return None
-    except Exception as error:
+    except BaseException as error:  # dramatiq's time limit and shutdown are BaseExceptions: release too
         uow.rollback()
-        _release(uow, clock, job, f"gave up after {job.attempts} attempts: {error}" if last_try else None)
+        exhausted = last_try or job.attempts >= MAX_ATTEMPTS
+        _release(uow, clock, job, f"gave up after {job.attempts} attempts: {error!r}" if exhausted else None)
         raise
 
 
@@ -88,13 +97,12 @@ def _process(uow: UnitOfWork, services: Services, job: ImportJob, lease: timedel
         path = services.blobs.local_path(job.sha256)
     except KeyError:  # permanent: another try would not find it either
         missing = Problem(ErrorCode.UNSUPPORTED_FILE, f"the stored file {job.sha256[:12]}… is missing")
-        return _finish(uow, ids, clock, job, FileContents(problems=[missing]), missing.message)
+        return _finish(uow, ids, clock, job, FileContents(), [missing], missing.message)
     try:
         workbook = services.reader.read(path)
     except InvalidInput as error:
-        return _finish(
-            uow, ids, clock, job, FileContents(problems=list(error.problems)), error.problems[0].message
-        )
+        problems = list(error.problems)
+        return _finish(uow, ids, clock, job, FileContents(), problems, problems[0].message)
     workbook = _named_after_upload(workbook, job)
     contents = interpret(workbook, _community_code(uow, job), _mapping(uow, job, workbook))
     job = replace(
@@ -112,12 +120,15 @@ def _settle(
     _forget_previous_drafts(uow, job)
     waiting: list[str] = []
     failures: list[str] = []
+    changes = dict.fromkeys(CHANGE_KINDS, 0)
     for code, found in sorted(contents.communities.items()):
-        community = upsert_registry(uow, ids, job, found, problems)
-        settlements = settlements_for(uow, ids, job, community, found, problems)
-        if not settlements:
-            waiting.append(code)
-        for settlement in settlements:
+        community = upsert_registry(uow, ids, job, found, problems, changes)
+        record_file_readings(uow, ids, clock, job, community, found, problems, changes)
+        attached = settlements_for(uow, ids, job, community, found, problems)
+        changes["settlements_created"] += attached.created
+        if attached.waiting or not attached.settlements:
+            waiting.append(code + "".join(f" ({s})" for s in attached.waiting))
+        for settlement in attached.settlements:
             try:
                 prorated(uow, settlement)
             except InvalidInput as error:
@@ -126,18 +137,16 @@ def _settle(
     if not contents.communities:
         first = problems[0].message if problems else "no readings, costs or units found in the file"
         failures.append(f"nothing to settle ({first})")
-    reason = None
     if failures:
+        # All or nothing: a file that cannot settle leaves the registry as it was; only its outcome and
+        # its row errors are kept.
+        uow.rollback()
         reason = "cannot settle: " + ", ".join(failures)
-    elif waiting:
+        return _finish(uow, ids, clock, job, contents, problems, reason, ImportStatus.FAILED)
+    if waiting:
         reason = "waiting for the costs of community " + ", ".join(waiting)
-    status = (
-        ImportStatus.FAILED if failures else ImportStatus.AWAITING_COSTS if waiting else ImportStatus.SETTLED
-    )
-    outcome = FileContents(
-        problems=problems, rows_total=contents.rows_total, rows_rejected=contents.rows_rejected
-    )
-    return _finish(uow, ids, clock, job, outcome, reason, status)
+        return _finish(uow, ids, clock, job, contents, problems, reason, ImportStatus.AWAITING_COSTS, changes)
+    return _finish(uow, ids, clock, job, contents, problems, None, ImportStatus.SETTLED, changes)
 
 
 def _finish(
@@ -146,11 +155,13 @@ def _finish(
     clock: Clock,
     job: ImportJob,
     contents: FileContents,
-    failed: str | None,
+    problems: list[Problem],
+    reason: str | None,
     status: ImportStatus = ImportStatus.FAILED,
+    changes: dict[str, int] | None = None,
 ) -> ImportJob:
     uow.import_errors.delete_where(job.tenant_id, import_id=job.id)
-    for problem in contents.problems:
+    for problem in problems:
         uow.import_errors.add(RowError(ids.new(), job.id, job.tenant_id, problem))
     rejected = contents.rows_rejected
     total = max(contents.rows_total, job.rows_total)
@@ -160,8 +171,10 @@ def _finish(
         rows_processed=total,
         rows_rejected=rejected,
         rows_accepted=max(total - rejected, 0),
+        errors=len(problems),
+        changes=changes,
     )
-    ended, event = counted.end(status, failed, clock.now())
+    ended, event = counted.end(status, reason, clock.now())
     uow.import_jobs.hold(ended)  # last: everything above commits only if this attempt still holds the job
     uow.emit(event)
     uow.commit()

@@ -7,7 +7,7 @@ from pathlib import Path
 from prorata.application.access import fetch, require
 from prorata.application.services import Services
 from prorata.domain.access.principal import Action, Principal
-from prorata.domain.imports.model import ImportJob, ImportSource
+from prorata.domain.imports.model import ImportJob, ImportSource, ImportStatus
 from prorata.domain.ports.repository import Conflict
 from prorata.domain.ports.unit_of_work import UnitOfWork
 
@@ -30,7 +30,8 @@ def receive_file(
         fetch(uow.communities, principal, community_id, "community")
     if mapping_profile_id is not None:
         fetch(uow.mapping_profiles, principal, mapping_profile_id, "mapping profile")
-    sha, size = services.blobs.put(path)
+    sha, size = services.blobs.put(path)  # kept even when refused below, as every file received is
+    services.reader.refuse_unreadable(path, original_name)
     job, new = record_file(
         uow,
         services,
@@ -59,11 +60,12 @@ def record_file(
     community_id: str | None = None,
     mapping_profile_id: str | None = None,
 ) -> tuple[ImportJob, bool]:
-    """The tenant's import job for the stored file (new, or the one the same bytes made before), written
-    in the caller's transaction; the caller commits, then sends a new job to a worker."""
+    """The tenant's import job for the stored file (new, or the one the same bytes made before — run again,
+    as its retry, when it failed), written in the caller's transaction; whether a worker must run it. The
+    caller commits, then sends it to a worker."""
     existing = uow.imports.list(tenant_id, sha256=sha).items
     if existing:
-        return existing[0], False
+        return _again_if_failed(uow, services, existing[0], community_id, mapping_profile_id)
     now = services.clock.now()
     job = ImportJob(
         id=services.ids.new(),
@@ -82,3 +84,16 @@ def record_file(
     except Conflict:
         return uow.imports.list(tenant_id, sha256=sha).items[0], False
     return job, True
+
+
+def _again_if_failed(
+    uow: UnitOfWork,
+    services: Services,
+    job: ImportJob,
+    community_id: str | None,
+    mapping_profile_id: str | None,
+) -> tuple[ImportJob, bool]:
+    if job.status is not ImportStatus.FAILED:
+        return job, False
+    again = job.reprocess(community_id, mapping_profile_id, services.clock.now())
+    return (again, True) if uow.import_jobs.swap(job, again) else (job, False)

@@ -86,7 +86,7 @@ def prorated(uow: UnitOfWork, settlement: Settlement, body: object = None) -> Co
     if community is None:
         raise NotFound(f"no community {settlement.community_id}")
     units = uow.units.list(settlement.tenant_id, community_id=community.id).items
-    units.sort(key=lambda u: u.code)
+    units.sort(key=lambda u: (u.position, u.code))  # the community's unit order (see CommunityUnit)
     given = _body_readings(body)
     if given is None and settlement.readings:
         given = _stored_readings(settlement.readings)
@@ -157,7 +157,7 @@ def _mark_import_published(uow: UnitOfWork, settlement: Settlement) -> None:
     siblings = uow.settlements.list(settlement.tenant_id, import_id=settlement.import_id).items
     others_published = all(s.status is SettlementStatus.PUBLISHED for s in siblings if s.id != settlement.id)
     if job is not None and job.status is ImportStatus.SETTLED and others_published:
-        uow.imports.update(replace(job, status=ImportStatus.PUBLISHED))
+        uow.import_jobs.swap(job, replace(job, status=ImportStatus.PUBLISHED))  # unless it moved on meanwhile
 
 
 def _request(settlement: Settlement, units: tuple[Any, ...]) -> SettlementRequest:

@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     ZERO_TOTAL_WEIGHT = "zero_total_weight"
     UNKNOWN_UNIT = "unknown_unit"
     INVALID_NUMBER = "invalid_number"
+    AMBIGUOUS_NUMBER = "ambiguous_number"
     MISSING_COLUMN = "missing_column"
     UNSUPPORTED_FILE = "unsupported_file"
     FILE_TOO_LARGE = "file_too_large"

@@ -45,17 +45,26 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
     def dispatch_event(event_id: str) -> None:
         dispatch(components.unit_of_work, components.clock, reactions, event_id)
 
+    lease_ms = int(components.settings.import_lease.total_seconds() * 1000)
     retrying = {"max_retries": MAX_RETRIES, "min_backoff": 1_000, "max_backoff": 60_000}
+    # An event's retries end well within the sweeper's resend interval, which then sends it again: one
+    # chain of deliveries at a time, never a pile of them.
     dramatiq.Actor(
         dispatch_event,
         broker=broker,
         actor_name=DISPATCH_EVENT,
         queue_name=EVENTS,
         priority=0,
-        options={**retrying, "max_retries": 20},  # an event is never given up: the sweeper sends it again
+        options={"max_retries": 2, "min_backoff": 1_000, "max_backoff": 30_000},
     )
+    # An attempt may run as long as its lease: past it another worker may take the job over anyway.
     return dramatiq.Actor(
-        run_import, broker=broker, actor_name=RUN_IMPORT, queue_name=QUEUE, priority=0, options=retrying
+        run_import,
+        broker=broker,
+        actor_name=RUN_IMPORT,
+        queue_name=QUEUE,
+        priority=0,
+        options={**retrying, "time_limit": lease_ms},
     )
 
 

@@ -96,6 +96,8 @@ TABLE = [
     Row("PATCH", "/v1/residents/<resident_id>", WRITE, 200, lambda w: {"language": "ca"}),
     Row("DELETE", "/v1/residents/<resident_id>", DELETE, 204),
     Row("POST", "/v1/residents/<resident_id>/keys", KEYS, 201),
+    Row("GET", "/v1/keys", KEYS, 200, scoped=False),
+    Row("DELETE", "/v1/keys/<key_id>", KEYS, 204),
     Row("GET", "/v1/meters", READ, 200, scoped=False),
     Row(
         "POST",
@@ -106,8 +108,22 @@ TABLE = [
     ),
     Row("GET", "/v1/meters/<meter_id>", READ, 200),
     Row("PATCH", "/v1/meters/<meter_id>", WRITE, 200, lambda w: {"factor": "2"}),
-    Row("DELETE", "/v1/meters/<meter_id>", DELETE, 204),
+    Row("DELETE", "/v1/meters/<meter_id>", DELETE, 204, target={"meter_id": "empty_meter"}),
+    Row(
+        "POST",
+        "/v1/meters/<meter_id>/replacement",
+        WRITE,
+        201,
+        lambda w: {
+            "date": "2026-02-01",
+            "final_reading": "1",
+            "new_serial": unique(),
+            "initial_reading": "0",
+        },
+    ),
     Row("GET", "/v1/readings", READ, 200, scoped=False),
+    Row("GET", "/v1/readings/<reading_id>", READ, 200),
+    Row("PUT", "/v1/readings/<reading_id>", WRITE, 200, lambda w: {"value": "2", "reason": "misread"}),
     # Another tenant's meter in a batch is an invalid item, reported with its field like any other.
     Row(
         "POST",
@@ -138,6 +154,7 @@ TABLE = [
     Row("GET", "/v1/imports", READ, 200, scoped=False),
     Row("POST", "/v1/imports", WRITE, 202, lambda w: {"community_id": w["community_id"]}, upload=True),
     Row("GET", "/v1/imports/<import_id>", READ, 200),
+    Row("POST", "/v1/imports/<import_id>/retry", WRITE, 202, lambda w: {"community_id": w["community_id"]}),
     Row("GET", "/v1/imports/<import_id>/errors", READ, 200),
     Row("GET", "/v1/imports/<import_id>/errors.xlsx", READ, 200),
     Row("GET", "/v1/imports/<import_id>/file", READ, 200),
@@ -157,8 +174,8 @@ TABLE = [
 
 
 def build_world(caller: Caller) -> dict[str, str]:
-    """A community with two units (each with a resident), a meter read twice, a published settlement with
-    receipts, and a draft one."""
+    """A community with two units (each with a resident, the first with a key), a meter read twice, a
+    published settlement with receipts, and a draft one."""
     community = caller.created("/v1/communities", {"code": "M1", "name": "CP Mayor 1"})["id"]
     units = [
         caller.created(f"/v1/communities/{community}/units", {"code": c, "coefficient": "1"})["id"]
@@ -168,8 +185,14 @@ def build_world(caller: Caller) -> dict[str, str]:
         caller.created("/v1/residents", {"name": f"Vecino {i}", "units": [{"unit_id": u}]})["id"]
         for i, u in enumerate(units)
     ]
+    key = caller.created(f"/v1/residents/{residents[0]}/keys", None)["id"]
     meter = caller.created("/v1/meters", {"unit_id": units[0], "serial": "H-1", "service": "heating"})["id"]
-    caller.created("/v1/readings", {"readings": [{"meter_id": meter, "date": "2026-01-01", "value": "1"}]})
+    reading = caller.created(
+        "/v1/readings", {"readings": [{"meter_id": meter, "date": "2026-01-01", "value": "1"}]}
+    )["created"][0]["id"]
+    empty_meter = caller.created(
+        "/v1/meters", {"unit_id": units[1], "serial": "W-1", "service": "cold_water"}
+    )["id"]
     terms = {
         "community_id": community,
         "service": "heating",
@@ -191,12 +214,15 @@ def build_world(caller: Caller) -> dict[str, str]:
         "unit_id": units[1],
         "resident_id": residents[0],
         "meter_id": meter,
+        "key_id": key,
         "settlement_id": draft,
         "receipt_id": receipts[0]["id"],
         "other_resident_id": residents[1],
         "other_receipt_id": receipts[1]["id"],
         "empty_community": empty_community,
         "empty_unit": empty_unit,
+        "reading_id": reading,
+        "empty_meter": empty_meter,
         "import_id": upload.get_json()["id"],
     }
 
@@ -250,11 +276,14 @@ def expected(row: Row, role: Role, whose: str) -> int:
     return row.other_tenant
 
 
+USES_RECORDS_UP = ("/publish", "/cancel", "/replacement")  # a meter is replaced once
+
+
 def cases(destructive: bool) -> list[Any]:
     return [
         pytest.param(row, role, whose, id=f"{row.method} {row.rule} {role.value} {whose}")
         for row in TABLE
-        if (row.method == "DELETE" or row.rule.endswith(("/publish", "/cancel"))) == destructive
+        if (row.method == "DELETE" or row.rule.endswith(USES_RECORDS_UP)) == destructive
         for role in Role
         for whose in (("own", "other", "other_resident") if row.scoped else ("own",))
         if whose != "other_resident" or row.kind in (RECEIPTS, RESIDENT_READ)

@@ -67,6 +67,9 @@ class GatedReader:
         self.reading = threading.Event()
         self.go = threading.Event()
 
+    def refuse_unreadable(self, path: Path, name: str) -> None:
+        self.inner.refuse_unreadable(path, name)
+
     def read(self, path: Path, enough: Callable[[Sheet], bool] | None = None) -> Workbook:
         self.reading.set()
         assert self.go.wait(30)
@@ -218,6 +221,9 @@ def test_a_reprocessed_job_just_sent_is_not_sent_again_by_the_sweeper(components
 
 
 class FailingReader:
+    def refuse_unreadable(self, path: Path, name: str) -> None:
+        return None
+
     def read(self, path: Path, enough: Callable[[Sheet], bool] | None = None) -> Workbook:
         raise RuntimeError("disk hiccup")
 
@@ -232,3 +238,54 @@ def test_a_released_job_waits_for_its_retry_not_for_the_sweeper(components: Comp
     with components.unit_of_work() as uow:  # the broker's retry, after its backoff, is the one to run it
         sweep(uow, FixedClock(components.clock.now() + timedelta(seconds=30)), queue)
     assert sends(queue, job) == 0
+
+
+def test_an_attempt_cancelled_before_a_reprocess_cannot_commit_over_the_new_one(
+    components: Components,
+) -> None:
+    """Cancel, reprocess, and a new claim numbered 1 again: the cancelled attempt 1 still loses."""
+    job = received(components)
+    old_reader = GatedReader(components.spreadsheet_reader)
+    old = threading.Thread(target=run, args=(components, job.id, old_reader, timedelta(minutes=10)))
+    old.start()
+    assert old_reader.reading.wait(30)
+    with components.unit_of_work() as uow:
+        cancel(uow, components.clock, SUPPORT, job.id)
+    with components.unit_of_work() as uow:
+        reprocess(uow, dataclasses.replace(components.services, queue=RecordingQueue()), SUPPORT, job.id)
+    new_reader = GatedReader(components.spreadsheet_reader)
+    new = threading.Thread(target=run, args=(components, job.id, new_reader, timedelta(minutes=10)))
+    new.start()
+    assert new_reader.reading.wait(30)
+    assert (stored(components, job.id).generation, stored(components, job.id).attempts) == (1, 1)
+    old_reader.go.set()
+    old.join(60)
+    assert stored(components, job.id).status is ImportStatus.PARSING  # the old attempt wrote nothing
+    new_reader.go.set()
+    new.join(60)
+    done = stored(components, job.id)
+    assert (done.status, done.generation) == (ImportStatus.SETTLED, 1)
+
+
+class DyingReader:
+    """An attempt that never ends by itself: killed by the memory limit, or by the broker's time limit."""
+
+    def refuse_unreadable(self, path: Path, name: str) -> None:
+        return None
+
+    def read(self, path: Path, enough: Callable[[Sheet], bool] | None = None) -> Workbook:
+        raise KeyboardInterrupt  # a BaseException, as dramatiq's TimeLimitExceeded is
+
+
+def test_a_file_whose_attempts_keep_dying_ends_failed_however_its_messages_come(
+    components: Components,
+) -> None:
+    job = received(components)
+    dying = dataclasses.replace(components.services, reader=DyingReader())
+    for _ in range(6):  # each delivery as the sweeper's first one: no broker retry count to go by
+        with components.unit_of_work() as uow, contextlib.suppress(KeyboardInterrupt):
+            process_import(uow, dying, job.id)
+    ended = stored(components, job.id)
+    assert ended.status is ImportStatus.FAILED
+    assert ended.reason is not None
+    assert "gave up after 4 attempts" in ended.reason

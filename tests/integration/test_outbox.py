@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -154,3 +155,51 @@ def test_a_watcher_killed_between_claim_and_import_leaves_the_file_to_the_next_o
         "lecturas.xlsx.result.json",
     ]
     assert not dropped.exists()
+
+
+def test_a_dropped_file_awaiting_costs_gets_its_final_outcome_when_they_arrive(
+    components: Components, tenant: str, manager: Caller, drain: Callable[[], None], tmp_path: Path
+) -> None:
+    username = f"a{tmp_path.name[-12:].lower().replace('_', '')}"[:32]
+    with components.unit_of_work() as uow:
+        dropzone.add_account(
+            uow, components.ids, components.clock, tenant, username, hash_password("secret"), None
+        )
+    community = manager.created("/v1/communities", {"code": "C0002", "name": "CP Dos"})
+    home = components.settings.drop_root / username
+    (home / "C0002").mkdir(parents=True)
+    dropped = home / "C0002" / "lecturas.xlsx"
+    rows = [["Piso", "Lectura anterior", "Lectura actual"], ["1A", "0", "30"], ["1B", "0", "10"]]
+    workbooks.xlsx(dropped, {"Hoja1": rows})
+    DropWatcher(components, components.settings.drop_root).consider(dropped)
+    drain()
+    result = home / "processed" / "lecturas.xlsx.result.json"
+    assert json.loads(result.read_text())["status"] == "awaiting_costs"
+    manager.created("/v1/settlements", {"community_id": community["id"], **COSTS})
+    drain()
+    assert json.loads(result.read_text())["status"] == "settled"
+    assert sorted(p.name for p in (home / "processed").iterdir()) == [
+        "lecturas.xlsx",
+        "lecturas.xlsx.result.json",
+    ]
+
+
+class DeadBroker:
+    def run_import(self, import_id: str) -> None:
+        raise ConnectionError("broker unreachable")
+
+    def dispatch_event(self, event_id: str) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+def test_a_change_committed_while_the_broker_is_down_is_answered_as_done(
+    components: Components, tenant: str, community: dict[str, Any]
+) -> None:
+    def lost(event_ids: list[str]) -> None:
+        DeadBroker().dispatch_event(event_ids[0])
+
+    with SqlaUnitOfWork(components.engine, published=lost) as uow:
+        made = create_settlement(uow, components.ids, Principal(Role.MANAGER, tenant), community["id"], COSTS)
+    with components.unit_of_work() as uow:
+        assert uow.settlements.get(tenant, made.id) is not None
+        assert uow.outbox.due(components.clock.now() + timedelta(days=1))  # left for the sweeper

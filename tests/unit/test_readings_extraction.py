@@ -113,7 +113,12 @@ def test_a_mapping_that_misses_the_reading_columns_is_reported_not_raised() -> N
     from prorata.domain.readings.sheet import Workbook
 
     contents = interpret(
+        Workbook("l.csv", (sheet(("Piso", "Fecha"), ("1A", "31/12/2026")),)), "C1", {Field.UNIT: "Piso"}
+    )
+    assert [p.code for p in contents.problems] == ["missing_column"]  # no reading column at all
+    assert contents.communities == {}
+    # An import counts a current reading alone ("Lectura") from the meter's history.
+    current = interpret(
         Workbook("l.csv", (sheet(("Piso", "Lectura"), ("1A", "3")),)), "C1", {Field.UNIT: "Piso"}
     )
-    assert [p.code for p in contents.problems] == ["missing_column"]  # "Lectura" is the current reading
-    assert contents.communities == {}
+    assert [r.current for r in current.communities["C1"].current_only] == [Decimal(3)]

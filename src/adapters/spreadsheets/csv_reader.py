@@ -14,6 +14,9 @@ from prorata.domain.readings.sheet import Cell, Sheet, Workbook
 
 _DELIMITERS = (";", ",", "\t", "|")
 _SNIFF_LINES = 30
+# Where a delimiter tells the locale: ";" separates fields where "," separates decimals, and a decimal
+# comma in a ","-separated file would have to be quoted. A tab or a bar tells nothing.
+_DECIMAL_HINTS = {";": ",", ",": "."}
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a zip archive (XLSX or ODS)",
     b"\xd0\xcf\x11\xe0": "a legacy Excel (XLS) file",
@@ -39,7 +42,7 @@ class CsvSpreadsheetReader:
         text = decode(raw)
         delimiter = detect_delimiter(text)
         rows = self._rows(name, text, delimiter)
-        return Workbook(name, (Sheet(path.stem, rows),), decimal_hint="," if delimiter == ";" else ".")
+        return Workbook(name, (Sheet(path.stem, rows),), decimal_hint=_DECIMAL_HINTS.get(delimiter))
 
     def _rows(self, name: str, text: str, delimiter: str) -> tuple[tuple[Cell, ...], ...]:
         rows: list[tuple[Cell, ...]] = []

@@ -1,6 +1,8 @@
 """Claim, lease and fence for any job table: one conditional UPDATE decides each step.
 
-A job table has `id`, `status`, `attempts`, `lease_until` and `enqueued_at`. On PostgreSQL (read committed)
+A job table has `id`, `status`, `generation`, `attempts`, `lease_until` and `enqueued_at`; the fencing
+token is (generation, attempts): attempts count the claims of one generation, and running a job again from
+scratch (reprocess, retry) starts a new generation, so no token is given twice. On PostgreSQL (read committed)
 a conditional UPDATE that waits on a row another transaction holds re-checks its condition on the row as
 committed; on SQLite writers take turns. Either way, of two claimers or two sweepers one matches the row."""
 
@@ -68,18 +70,30 @@ class SqlaJobs(Generic[T]):
         c = self.table.c
         written = self.connection.execute(
             update(self.table)
-            .where(*self._one(row["id"]), c.attempts == row["attempts"], c.status.in_(self.in_progress))
+            .where(
+                *self._one(row["id"]),
+                c.generation == row["generation"],
+                c.attempts == row["attempts"],
+                c.status.in_(self.in_progress),
+            )
             .values(row)
         )
         if written.rowcount != 1:
-            raise LeaseLost(f"{self.table.name} {row['id']}: attempt {row['attempts']} no longer holds it")
+            raise LeaseLost(
+                f"{self.table.name} {row['id']}: attempt {row['generation']}.{row['attempts']} lost its job"
+            )
 
     def swap(self, expected: T, new: T) -> bool:
         before, row = self.to_row(expected), self.to_row(new)
         c = self.table.c
         written = self.connection.execute(
             update(self.table)
-            .where(*self._one(row["id"]), c.status == before["status"], c.attempts == before["attempts"])
+            .where(
+                *self._one(row["id"]),
+                c.status == before["status"],
+                c.generation == before["generation"],
+                c.attempts == before["attempts"],
+            )
             .values(row)
         )
         return bool(written.rowcount == 1)

@@ -6,7 +6,7 @@ table without a `tenant_id` column (tenants) is not filtered."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, delete, func, i
 from sqlalchemy.exc import IntegrityError
 
 from prorata.adapters.sql.bulk import CopyRefused, copy_rows
+from prorata.adapters.sql.references import refuse_foreign_references
 from prorata.adapters.sql.rows import Row
 from prorata.domain.ports.repository import Conflict, Missing, Page
 
@@ -31,15 +32,18 @@ class SqlaRepository(Generic[T]):
         to_row: Callable[[T], Row],
         from_row: Callable[[Row], T],
         bound: str | None = None,
+        order: tuple[str, ...] = (),
     ) -> None:
         self.connection = connection
         self.table = table
         self.to_row = to_row
         self.from_row = from_row
         self.bound = bound
+        self.order = order  # columns listings sort by before the id (oldest first)
 
     def add(self, item: T) -> None:
         row = self.own_row(item)
+        self.own_references([row])
         with self.guarded():
             self.connection.execute(insert(self.table).values(row))
 
@@ -47,6 +51,7 @@ class SqlaRepository(Generic[T]):
         if not items:
             return
         rows = [self.own_row(item) for item in items]
+        self.own_references(rows)
         with self.guarded():
             self.insert_rows(self.table, rows)
 
@@ -74,11 +79,12 @@ class SqlaRepository(Generic[T]):
         """The query for one page of the records matching `where`, and how many match in all."""
         query = self.filtered(self.scoped(select(self.table), tenant), where)
         total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        query = query.order_by(self.table.c.id).offset(offset)
+        query = query.order_by(*(self.table.c[name] for name in self.order), self.table.c.id).offset(offset)
         return (query if limit is None else query.limit(limit)), total
 
     def update(self, item: T) -> None:
         row = self.own_row(item)
+        self.own_references([row])
         with self.guarded():
             written = self.connection.execute(
                 update(self.table).where(self.table.c.id == row["id"], *self.confined(None)).values(row)
@@ -119,10 +125,20 @@ class SqlaRepository(Generic[T]):
     def confined(self, tenant: str | None) -> tuple[ColumnElement[bool], ...]:
         """The conditions that keep a statement within `tenant` (None: any) and within the bound tenant: a
         tenant passed that is not the bound one finds nothing."""
-        if "tenant_id" not in self.table.c:
+        column = self.table.c.get("tenant_id")
+        if column is None and self.table.name == "tenants":
+            column = self.table.c.id  # a tenant-bound unit of work sees its own tenant only
+        if column is None:
             return ()
         tenants = dict.fromkeys(t for t in (tenant, self.bound) if t is not None)
-        return tuple(self.table.c.tenant_id == t for t in tenants)
+        return tuple(column == t for t in tenants)
+
+    def own_references(self, rows: Sequence[Row], table: Table | None = None) -> None:
+        """A bound repository writes no row that points at another tenant's record."""
+        if self.bound is not None:
+            refuse_foreign_references(
+                self.connection, self.table if table is None else table, rows, self.bound
+            )
 
     def own_row(self, item: T) -> Row:
         """The item's row; a bound repository refuses another tenant's record, rather than write it."""

@@ -9,8 +9,11 @@ from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
 
 from prorata.adapters.sql import rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
+from prorata.adapters.system import Uuid7Ids
 from prorata.domain.community.model import Resident
 from prorata.domain.ports.repository import Page
+
+_IDS = Uuid7Ids()
 
 
 class SqlaResidentRepository(SqlaRepository[Resident]):
@@ -34,11 +37,8 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             residents = [self.own_row(item) for item in items]
             with self.guarded():
                 self.insert_rows(self.table, residents)
-                occupancies = [
-                    {"resident_id": item.id, "unit_id": o.unit_id, "role": o.role.value, "since": o.since}
-                    for item in items
-                    for o in item.occupancies
-                ]
+                occupancies = [row for item in items for row in rows.occupancy_rows(item, _IDS.new)]
+                self.own_references(occupancies, tables.occupancies)
                 self.insert_rows(tables.occupancies, occupancies)
 
     def update(self, item: Resident) -> None:
@@ -63,8 +63,8 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
         return Page([rows.resident(row, occupancies[row["id"]]) for row in found], total)
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
-        """Besides columns: `unit_id` (occupying that unit) and `community_id` (occupying any of its
-        units)."""
+        """Besides columns: `unit_id` (holding that unit, now or once) and `community_id` (holding any of
+        its units, now or once)."""
         unit_id = where.pop("unit_id", None)
         if unit_id is not None:
             occupying = select(tables.occupancies.c.resident_id).where(
@@ -91,10 +91,6 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
 
     def _insert_occupancies(self, item: Resident) -> None:
         if item.occupancies:
-            self.connection.execute(
-                insert(tables.occupancies),
-                [
-                    {"resident_id": item.id, "unit_id": o.unit_id, "role": o.role.value, "since": o.since}
-                    for o in item.occupancies
-                ],
-            )
+            held = rows.occupancy_rows(item, _IDS.new)
+            self.own_references(held, tables.occupancies)
+            self.connection.execute(insert(tables.occupancies), held)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from prorata.adapters.sql.types import DecimalText, UtcDateTime
@@ -96,6 +98,7 @@ units = Table(
     Column("coefficient", DecimalText()),
     Column("area", DecimalText()),
     Column("kind", String(20), nullable=False),
+    Column("position", Integer, nullable=False, server_default="0"),
     UniqueConstraint("community_id", "code"),
 )
 
@@ -111,16 +114,28 @@ residents = Table(
     Column("iban", String(34)),
     Column("mandate_id", String(35)),
     Column("mandate_signed_on", Date),
+    Column("tax_id", String(30)),
     UniqueConstraint("tenant_id", "external_id"),
 )
 
+Index("ix_residents_tenant_id_tax_id", residents.c.tenant_id, residents.c.tax_id, unique=True)  # one person
+
+# A resident may hold the same unit more than once over time (sold, then bought back): an id of its own.
 occupancies = Table(
     "occupancies",
     metadata,
-    Column("resident_id", String(ID), ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True),
-    Column("unit_id", String(ID), ForeignKey("units.id"), primary_key=True, index=True),
+    _id(),
+    Column(
+        "resident_id",
+        String(ID),
+        ForeignKey("residents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("unit_id", String(ID), ForeignKey("units.id"), nullable=False, index=True),
     Column("role", String(20), nullable=False),
     Column("since", Date),
+    Column("until", Date),
 )
 
 meters = Table(
@@ -133,6 +148,8 @@ meters = Table(
     Column("service", String(20), nullable=False),
     Column("factor", DecimalText(), nullable=False),
     Column("rollover", DecimalText()),
+    Column("replaced_on", Date),
+    Column("replaced_by", String(ID), ForeignKey("meters.id")),
     UniqueConstraint("unit_id", "serial"),
 )
 
@@ -141,10 +158,13 @@ readings = Table(
     metadata,
     _id(),
     _tenant(),
-    Column("meter_id", String(ID), ForeignKey("meters.id", ondelete="CASCADE"), nullable=False),
+    # A meter's history is kept: a meter that has readings cannot be deleted.
+    Column("meter_id", String(ID), ForeignKey("meters.id"), nullable=False),
     Column("read_on", Date, nullable=False),
     Column("value", DecimalText(), nullable=False),
     Column("source", String(20), nullable=False),
+    Column("import_id", String(ID), ForeignKey("imports.id"), index=True),
+    Column("corrections", JSON),  # the values it held before, oldest first: [{value, reason, at, by}]
     UniqueConstraint("meter_id", "read_on"),
 )
 
@@ -165,6 +185,7 @@ settlements = Table(
     Column("import_id", String(ID), ForeignKey("imports.id"), index=True),
     Column("origin", String(200), unique=True),
     Column("supersedes", String(ID), ForeignKey("settlements.id")),
+    Column("corrections_pending", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("tenant_id", "number"),
 )
 
@@ -192,6 +213,8 @@ imports = Table(
     Column("finished_at", UtcDateTime()),
     Column("generation", Integer, nullable=False),
     Column("enqueued_at", UtcDateTime()),  # last sent to a worker: the sweeper sends once per interval
+    Column("errors", Integer, nullable=False, server_default="0"),
+    Column("changes", JSON),
     UniqueConstraint("tenant_id", "sha256"),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -11,7 +12,9 @@ from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql.held_receipts import SqlaHeldReceipts
 from prorata.adapters.sql.jobs import SqlaJobs
+from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingRepository
 from prorata.adapters.sql.outbox import SqlaOutbox
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
@@ -21,12 +24,14 @@ from prorata.domain.community.model import Community, CommunityUnit, Meter, Mete
 from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.events import DomainEvent
 from prorata.domain.imports.model import IN_PROGRESS, WAITING, ImportJob, MappingProfile, RowError
+from prorata.domain.ports.held_receipts import HeldReceipts
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
-from prorata.domain.ports.repository import Repository
+from prorata.domain.ports.repository import Missing, Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
 
 _IDS = Uuid7Ids()
+log = logging.getLogger(__name__)
 
 
 class SqlaUnitOfWork:
@@ -46,6 +51,7 @@ class SqlaUnitOfWork:
     drop_accounts: Repository[DropAccount]
     drop_claims: Repository[DropClaim]
     import_jobs: Jobs[ImportJob]
+    held_receipts: HeldReceipts
     outbox: Outbox
 
     def __init__(
@@ -79,13 +85,11 @@ class SqlaUnitOfWork:
             connection, tables.communities, plain, rows.community, bound=self.tenant
         )
         self.units = SqlaRepository[CommunityUnit](
-            connection, tables.units, plain, rows.unit, bound=self.tenant
+            connection, tables.units, plain, rows.unit, bound=self.tenant, order=("community_id", "position")
         )
         self.residents = SqlaResidentRepository(connection, bound=self.tenant)
-        self.meters = SqlaRepository[Meter](connection, tables.meters, plain, rows.meter, bound=self.tenant)
-        self.readings = SqlaRepository[MeterReading](
-            connection, tables.readings, plain, rows.reading, bound=self.tenant
-        )
+        self.meters = SqlaMeterRepository(connection, bound=self.tenant)
+        self.readings = SqlaReadingRepository(connection, bound=self.tenant)
         self.settlements = SqlaRepository[Settlement](
             connection, tables.settlements, rows.settlement_row, rows.settlement, bound=self.tenant
         )
@@ -116,6 +120,7 @@ class SqlaUnitOfWork:
             in_progress=tuple(s.value for s in IN_PROGRESS),
             bound=self.tenant,
         )
+        self.held_receipts = SqlaHeldReceipts(connection, bound=self.tenant)
         self._stored_events = SqlaOutbox(connection)
         self.outbox = self._stored_events
         self._events: list[DomainEvent] = []
@@ -146,7 +151,10 @@ class SqlaUnitOfWork:
         self.connection.commit()
         self.connection.begin()
         if stored and self.published is not None:
-            self.published(stored)
+            try:
+                self.published(stored)
+            except Exception:  # committed already: the sweeper sends the events again
+                log.exception("could not send events %s on; the sweeper will", stored)
 
     def rollback(self) -> None:
         assert self.connection is not None
@@ -156,6 +164,8 @@ class SqlaUnitOfWork:
 
     def next_number(self, tenant_id: str, sequence: str) -> int:
         assert self.connection is not None
+        if self.tenant is not None and tenant_id != self.tenant:
+            raise Missing(f"no tenant {tenant_id} here")
         table = tables.sequences
         key = (table.c.tenant_id == tenant_id) & (table.c.name == sequence)
         for _ in range(3):

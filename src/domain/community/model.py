@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -58,18 +59,44 @@ class CommunityUnit:
     coefficient: Decimal | None = None
     area: Decimal | None = None
     kind: UnitKind = UnitKind.DWELLING
+    # The unit's place in its community's order — the order units were added in (a file's row order
+    # for the units it creates). Listings, stored settlements and their receipts follow it, and the
+    # largest remainder gives a tie's cent to the unit that comes first.
+    position: int = 0
+
+
+def next_position(units: Iterable[CommunityUnit]) -> int:
+    """The position of a unit added after `units` (a community's)."""
+    return max((unit.position for unit in units), default=0) + 1
 
 
 @dataclass(frozen=True, slots=True)
 class Occupancy:
+    """A resident's hold on a unit from `since` to `until`, both days included; an open end (None)
+    reaches back, or on, to any day."""
+
     unit_id: str
     role: OccupancyRole
     since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise ValueError(f"an occupancy cannot end ({self.until}) before it starts ({self.since})")
+
+    def covers(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+    def overlaps(self, start: date, end: date) -> bool:
+        """Whether the resident held the unit on some day from `start` to `end` (a settlement's period)."""
+        return (self.since is None or self.since <= end) and (self.until is None or start <= self.until)
 
 
 @dataclass(frozen=True, slots=True)
 class Resident:
-    """An owner or occupant; `external_id` addresses their push notifications."""
+    """One person (or company) across the tenant's units, as owner or occupant of each for a time;
+    `external_id` addresses their push notifications, `tax_id` (NIF, NIE, CIF…) tells two people of the
+    same name apart."""
 
     id: str
     tenant_id: str
@@ -78,6 +105,7 @@ class Resident:
     language: Language = Language.ES
     external_id: str | None = None
     iban: str | None = None
+    tax_id: str | None = None
     mandate_id: str | None = None
     mandate_signed_on: date | None = None
     occupancies: tuple[Occupancy, ...] = ()
@@ -85,6 +113,9 @@ class Resident:
 
 @dataclass(frozen=True, slots=True)
 class Meter:
+    """A unit's meter of one service. A meter taken out on `replaced_on` reads no more after that day:
+    `replaced_by` (same unit and service) reads from then on."""
+
     id: str
     tenant_id: str
     unit_id: str
@@ -92,13 +123,30 @@ class Meter:
     service: Service
     factor: Decimal = Decimal(1)
     rollover: Decimal | None = None
+    replaced_on: date | None = None
+    replaced_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingCorrection:
+    """What a reading said before it was corrected, why, when and by whom (a role, or an import)."""
+
+    value: Decimal
+    reason: str
+    corrected_at: datetime
+    by: str
 
 
 @dataclass(frozen=True, slots=True)
 class MeterReading:
+    """What a meter showed on a day. `import_id` names the file that brought it; `corrections` are the
+    values it held before, oldest first (its audit trail)."""
+
     id: str
     tenant_id: str
     meter_id: str
     read_on: date
     value: Decimal
     source: ReadingSource = ReadingSource.API
+    import_id: str | None = None
+    corrections: tuple[ReadingCorrection, ...] = ()

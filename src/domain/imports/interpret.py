@@ -6,20 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
 
 from prorata.domain.imports.vocabulary import key_named, service_named
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.readings.columns import (
     HEADER_SEARCH_ROWS,
     Columns,
-    has_readings,
+    has_current_readings,
     locate_columns,
     locate_header,
 )
-from prorata.domain.readings.extract import UnitReading, extract_readings
+from prorata.domain.readings.extract import CurrentReading, UnitReading, extract_readings
 from prorata.domain.readings.headers import Field, normalize
-from prorata.domain.readings.numbers import detect_decimal_separator, parse_number
+from prorata.domain.readings.number_columns import KINDS, ColumnNumbers, NumberError, column_numbers
 from prorata.domain.readings.sheet import Cell, Sheet, Workbook, is_blank
 from prorata.domain.settlement.request import FixedKey, Service, unit_key
 
@@ -32,6 +31,7 @@ class UnitRow:
     area: Decimal | None = None
     owner: str | None = None
     iban: str | None = None
+    tax_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,8 @@ class CommunityFile:
     name: str | None = None
     units: dict[str, UnitRow] = field(default_factory=dict)
     readings: list[UnitReading] = field(default_factory=list)
+    # Rows that give only the current reading: the import counts them from the meter's history.
+    current_only: list[CurrentReading] = field(default_factory=list)
     # The service a reading's row names, when the readings sheet has a service column (a file with
     # heat cost allocators and hot water meters): keyed by the reading's row.
     reading_services: dict[int, Service] = field(default_factory=dict)
@@ -64,14 +66,19 @@ class FileContents:
     communities: dict[str, CommunityFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     rows_total: int = 0
-    rows_rejected: int = 0
+    # (sheet, row) of every row with a problem: a row with two bad cells is one rejected row.
+    rejected: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
 
     def community(self, code: str) -> CommunityFile:
         return self.communities.setdefault(code, CommunityFile(code))
 
 
 # Columns that describe a unit rather than read its meter.
-_DETAILS = {Field.COMMUNITY_NAME, Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN}
+_DETAILS = {Field.COMMUNITY_NAME, Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.TAX_ID}
 
 
 def _is_costs(found: Mapping[Field, int]) -> bool:
@@ -80,7 +87,7 @@ def _is_costs(found: Mapping[Field, int]) -> bool:
 
 def _is_units(found: Mapping[Field, int]) -> bool:
     return Field.UNIT in found and bool(
-        {Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.AMOUNT} & found.keys()
+        {Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.TAX_ID, Field.AMOUNT} & found.keys()
     )
 
 
@@ -92,11 +99,11 @@ def interpret(
     contents = FileContents()
     mapped = header_row_of(workbook, mapping) if mapping else None
     for sheet in workbook.sheets:
-        readings = locate_header(sheet, has_readings) if mapping is None else None
+        readings = locate_header(sheet, has_current_readings) if mapping is None else None
         if mapping is not None and mapped is not None and sheet is mapped[0]:
             # The mapped sheet's columns — the mapping's, then synonyms for the rest (a community column…).
             try:
-                readings = locate_columns(sheet, mapping)
+                readings = locate_columns(sheet, mapping, current_only=True)
             except InvalidInput as error:
                 contents.problems.extend(error.problems)
                 continue
@@ -121,31 +128,39 @@ def header_row_of(workbook: Workbook, mapping: Mapping[Field, str]) -> tuple[She
 
 class _Sheet:
     def __init__(
-        self, sheet: Sheet, columns: Columns | None, contents: FileContents, default: str | None, hint: str
+        self,
+        sheet: Sheet,
+        columns: Columns | None,
+        contents: FileContents,
+        default: str | None,
+        hint: str | None,
     ) -> None:
         self.sheet = sheet
         self.columns = columns
         self.index: Mapping[Field, int] = {} if columns is None else columns.index
         self.contents = contents
         self.default = default
-        texts = islice((c for row in sheet.rows for c in row if isinstance(c, str)), 5000)
-        self.separator = detect_decimal_separator(t for t in texts if any(ch.isdigit() for ch in t)) or hint
+        self.hint = hint
+        self.numbers: dict[Field, ColumnNumbers] = {}  # decided column by column, as readings are
 
     def readings(self, mapping: Mapping[Field, str] | None) -> None:
         try:
-            found = extract_readings(self.sheet, mapping, self.separator)
+            found = extract_readings(self.sheet, mapping, self.hint, current_only=True)
         except InvalidInput as error:
             self.contents.problems.extend(error.problems)
             return
+        self.numbers = found.numbers
         columns = self.columns
         with_details = columns is not None and bool(_DETAILS & columns.index.keys())
         self.contents.problems.extend(found.problems)
-        rejected = {p.row for p in found.problems}
-        self.contents.rows_rejected += len(rejected)
-        self.contents.rows_total += len(found.readings) + len(rejected)
+        rejected = {(self.sheet.name, p.row or 0) for p in found.problems}
+        self.contents.rejected |= rejected
+        self.contents.rows_total += len(found.readings) + len(found.current_only) + len(rejected)
         with_service = Field.SERVICE in self.index
-        for item in found.readings:
-            row = item.reading.row or 0
+        rows: list[tuple[int, UnitReading | CurrentReading]] = []
+        rows += ((r.reading.row or 0, r) for r in found.readings)
+        rows += ((r.row, r) for r in found.current_only)
+        for row, item in rows:
             code = self._community_of(row)
             if code is None:
                 continue
@@ -156,14 +171,17 @@ class _Sheet:
                     self._problem(row, Field.SERVICE, ErrorCode.INVALID_REQUEST, f"{text!r} is not a service")
                     continue
             community = self.contents.community(code)
-            community.readings.append(item)
+            if isinstance(item, CurrentReading):
+                community.current_only.append(item)
+            else:
+                community.readings.append(item)
             if service is not None:
                 community.reading_services[row] = service
             if with_details:
                 self._unit_details(community, item.unit, row)
 
     def costs(self) -> None:
-        for number, cells in self._body():
+        for number, cells in self._numeric_body():
             code = self._community_of(number)
             concept, amount = self._text(cells, Field.CONCEPT), self._number(cells, Field.AMOUNT, number)
             if code is None or concept is None or amount is None:
@@ -185,12 +203,12 @@ class _Sheet:
                 )
                 continue
             share = self._number(cells, Field.SHARE, number)
-            if share is not None and share > 1:
-                share = share / 100  # "70" meaning 70 %
+            if share is None and not is_blank(self._cell(cells, Field.SHARE)):
+                continue  # refused, a row error: not a cost shared some other way
             self.contents.community(code).costs.append(CostRow(number, concept, amount, service, share, key))
 
     def units(self) -> None:
-        for number, cells in self._body():
+        for number, cells in self._numeric_body():
             code = self._community_of(number)
             unit = self._text(cells, Field.UNIT)
             if code is None or unit is None:
@@ -210,6 +228,7 @@ class _Sheet:
         details.area = self._number(cells, Field.AREA, number) or details.area
         details.owner = self._text(cells, Field.OWNER) or details.owner
         details.iban = self._text(cells, Field.IBAN) or details.iban
+        details.tax_id = self._text(cells, Field.TAX_ID) or details.tax_id
 
     def _body(self) -> list[tuple[int, tuple[Cell, ...]]]:
         assert self.columns is not None
@@ -220,6 +239,15 @@ class _Sheet:
             if not all(map(is_blank, cells))  # stops at the first cell that is not blank
         ]
         self.contents.rows_total += len(rows)
+        return rows
+
+    def _numeric_body(self) -> list[tuple[int, tuple[Cell, ...]]]:
+        """The body's rows, once how each numeric column is read is decided from them."""
+        rows = self._body()
+        columns = {name: index for name, index in self.index.items() if name in KINDS}
+        cells = {name: [row[i] if i < len(row) else None for _, row in rows] for name, i in columns.items()}
+        headers = {name: self.columns.header(name) for name in columns} if self.columns else {}
+        self.numbers = column_numbers(cells, headers, self.hint)
         return rows
 
     def _community_of(self, number: int) -> str | None:
@@ -244,14 +272,13 @@ class _Sheet:
 
     def _number(self, cells: tuple[Cell, ...], name: Field, number: int) -> Decimal | None:
         value = self._cell(cells, name)
-        if is_blank(value):
+        if value is None:
             return None
-        if isinstance(value, Decimal):
-            return value
+        numbers = self.numbers.get(name) or ColumnNumbers(KINDS[name], self.hint)
         try:
-            return parse_number(str(value).replace("%", ""), self.separator)
-        except ValueError:
-            self._problem(number, name, ErrorCode.INVALID_NUMBER, f"{str(value)[:40]!r} is not a number")
+            return numbers.read(value)
+        except NumberError as error:
+            self._problem(number, name, error.code, error.why)
             return None
 
     def _problem(self, number: int, name: Field, code: ErrorCode, why: str) -> None:
@@ -264,4 +291,4 @@ class _Sheet:
                 column=column,
             )
         )
-        self.contents.rows_rejected += 1
+        self.contents.rejected.add((self.sheet.name, number))

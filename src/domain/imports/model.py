@@ -35,6 +35,24 @@ WAITING = (ImportStatus.RECEIVED,)
 IN_PROGRESS = (ImportStatus.PARSING, ImportStatus.VALIDATED)
 # A worker may pick a job up in these states; one in progress only once its lease has run out.
 RUNNABLE = (*WAITING, *IN_PROGRESS)
+# A manager may run these again (a settled or published import is reprocessed by support).
+RETRYABLE = (
+    ImportStatus.RECEIVED,
+    ImportStatus.AWAITING_COSTS,
+    ImportStatus.FAILED,
+    ImportStatus.CANCELLED,
+)
+# What an import changed in the registry, counted on a settled one.
+CHANGE_KINDS = (
+    "communities_created",
+    "units_created",
+    "units_updated",
+    "residents_created",
+    "residents_updated",
+    "meters_created",
+    "readings_created",
+    "settlements_created",
+)
 # An import has come to an end of its own in these (awaiting costs resumes when they arrive).
 ENDED = (
     ImportStatus.AWAITING_COSTS,
@@ -69,6 +87,8 @@ class ImportJob:
     finished_at: datetime | None = None
     generation: int = 0
     enqueued_at: datetime | None = None
+    errors: int = 0  # problems found, several per row at times (rows_rejected counts rows)
+    changes: dict[str, int] | None = None  # what a settled import changed (CHANGE_KINDS)
 
     @property
     def progress(self) -> int:
@@ -118,6 +138,8 @@ class ImportJob:
             rows_processed=0,
             rows_accepted=0,
             rows_rejected=0,
+            errors=0,
+            changes=None,
         )
 
 

@@ -1,9 +1,10 @@
 """Port: background jobs kept as rows — claimed under a lease, fenced by their attempt number.
 
 Every job kind (imports today; receipt rendering, remittances, notifications next) is a row with a status,
-an attempt number, a lease and the time it was last sent to a worker. A claim is one conditional write that
-either wins or does not; each claim bumps the attempt number, and every later write of that attempt goes
-through `hold`, which lands only while the job is still at that attempt and in progress."""
+a generation and an attempt number, a lease and the time it was last sent to a worker. A claim is one
+conditional write that either wins or does not; each claim bumps the attempt number, and every later write
+of that attempt goes through `hold`, which lands only while the job is still at that (generation, attempt)
+and in progress. Running a job again from scratch starts a new generation."""
 
 from __future__ import annotations
 

@@ -18,3 +18,8 @@ class SpreadsheetReader(Protocol):
 
         Raises InvalidInput with `unsupported_file` for a file it cannot read and `file_too_large` past
         its limits; it never lets a crafted file crash or exhaust the process."""
+
+    @abstractmethod
+    def refuse_unreadable(self, path: Path, name: str) -> None:
+        """Raise InvalidInput with `unsupported_file` at once when the file's first bytes show it cannot be
+        a spreadsheet or a delimited text file at all (a PDF, an image, binary data), whatever its name."""

@@ -11,6 +11,7 @@ from prorata.domain.community.model import Community, CommunityUnit, Meter, Mete
 from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.events import DomainEvent
 from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
+from prorata.domain.ports.held_receipts import HeldReceipts
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Repository
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     drop_accounts: Repository[DropAccount]
     drop_claims: Repository[DropClaim]
     import_jobs: Jobs[ImportJob]  # the same rows as `imports`, claimed and written under a lease
+    held_receipts: HeldReceipts  # the same rows as `receipts`, as the holders of their units reach them
     outbox: Outbox
 
     @abstractmethod

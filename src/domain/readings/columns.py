@@ -41,9 +41,18 @@ def has_readings(found: Mapping[Field, int]) -> bool:
     )
 
 
-def locate_columns(sheet: Sheet, mapping: Mapping[Field, str] | None = None) -> Columns:
+def has_current_readings(found: Mapping[Field, int]) -> bool:
+    """A readings sheet of an import, where a current reading alone will do: the meter's history has
+    what it counts from."""
+    return Field.UNIT in found and bool({Field.CONSUMPTION, Field.CURRENT} & found.keys())
+
+
+def locate_columns(
+    sheet: Sheet, mapping: Mapping[Field, str] | None = None, current_only: bool = False
+) -> Columns:
     """The columns of a readings sheet. A `mapping` names fields' headers; the fields it leaves out are
-    recognised by synonyms. Raises InvalidInput with a `missing_column` problem per missing field."""
+    recognised by synonyms. Raises InvalidInput with a `missing_column` problem per missing field (with
+    `current_only`, a previous column is not needed)."""
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         headers = tuple("" if cell is None else str(cell).strip() for cell in row)
         found = _by_mapping(headers, mapping) if mapping else {}
@@ -51,7 +60,7 @@ def locate_columns(sheet: Sheet, mapping: Mapping[Field, str] | None = None) -> 
             if field not in found and column not in found.values():
                 found[field] = column
         if Field.UNIT in found and len(found) >= 2:
-            _require_values(found, headers, mapping, index)
+            _require_values(found, headers, mapping, index, current_only)
             return Columns(index, found, headers)
     wanted = f'"{mapping[Field.UNIT]}"' if mapping and Field.UNIT in mapping else "a unit column"
     raise InvalidInput(
@@ -86,13 +95,18 @@ def _by_mapping(headers: tuple[str, ...], mapping: Mapping[Field, str]) -> dict[
 
 
 def _require_values(
-    found: Mapping[Field, int], headers: tuple[str, ...], mapping: Mapping[Field, str] | None, index: int
+    found: Mapping[Field, int],
+    headers: tuple[str, ...],
+    mapping: Mapping[Field, str] | None,
+    index: int,
+    current_only: bool = False,
 ) -> None:
     missing: list[Field] = []
     if mapping:
         missing = [field for field in mapping if field not in found]
     if Field.CONSUMPTION not in found:
-        missing += [f for f in (Field.PREVIOUS, Field.CURRENT) if f not in found and f not in missing]
+        needed = (Field.CURRENT,) if current_only else (Field.PREVIOUS, Field.CURRENT)
+        missing += [f for f in needed if f not in found and f not in missing]
     if missing:
         shown = ", ".join(repr(h) for h in headers if h)
         raise InvalidInput(

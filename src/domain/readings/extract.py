@@ -11,18 +11,16 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from prorata.domain.money import round_half_up
 from prorata.domain.problems import ErrorCode, Problem
 from prorata.domain.readings.columns import Columns, has_readings, locate_columns, locate_header
 from prorata.domain.readings.headers import Field, normalize
-from prorata.domain.readings.numbers import detect_decimal_separator, parse_number
-from prorata.domain.readings.sheet import Cell, Sheet, is_blank
+from prorata.domain.readings.number_columns import KINDS, ColumnNumbers, NumberError, column_numbers
+from prorata.domain.readings.numbers import LARGEST, QUANTITY_DECIMALS, within_bounds
+from prorata.domain.readings.sheet import Cell, Sheet
 from prorata.domain.settlement.request import ONE, Reading
 
-# The contract's bounds on a quantity: 15 digits before the separator, 9 after.
-MAX_DECIMALS = 9
-_LARGEST = Decimal(10) ** 15
-_BILLIONTH = Decimal(10) ** -MAX_DECIMALS  # below 10^15, quantizing to it never exceeds 28 digits
+# Below 10^15, quantizing to a billionth never exceeds 28 digits.
+_BILLIONTH = Decimal(10) ** -QUANTITY_DECIMALS
 _NUMERIC = (Field.PREVIOUS, Field.CURRENT, Field.CONSUMPTION, Field.FACTOR)
 _TOTAL_ROWS = {"total", "totales", "totals", "total general", "suma", "summe", "gesamt", "somme", "totaux"}
 _DIGIT = re.compile(r"\d")
@@ -36,31 +34,50 @@ class UnitReading(NamedTuple):
     reading: Reading
 
 
+class CurrentReading(NamedTuple):
+    """A file row that gives only its meter's current reading: what it counts from is the meter's last
+    reading before it, in the meter's history (imports only; a simulation has no history)."""
+
+    unit: str
+    meter: str | None
+    current: Decimal
+    factor: Decimal
+    read_on: date | None
+    row: int
+
+
 @dataclass(slots=True)
 class ExtractedReadings:
     readings: list[UnitReading] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    current_only: list[CurrentReading] = field(default_factory=list)
+    # How each numeric column of the sheet is read (its unit details too: coefficient, area…).
+    numbers: dict[Field, ColumnNumbers] = field(default_factory=dict)
 
 
 def extract_readings(
-    sheet: Sheet, mapping: Mapping[Field, str] | None = None, decimal_hint: str = "."
+    sheet: Sheet,
+    mapping: Mapping[Field, str] | None = None,
+    decimal_hint: str | None = None,
+    current_only: bool = False,
 ) -> ExtractedReadings:
     """Every reading in the sheet, and a problem for every cell that cannot be read. `decimal_hint` is
-    the decimal separator to assume when no value in the file shows which one it uses.
-    Raises InvalidInput when a needed column is missing.
+    the decimal separator the format suggests (see `column_numbers`), None when it suggests none.
+    Raises InvalidInput when a needed column is missing. With `current_only`, a sheet may have no previous
+    column, and a row with a current reading and no previous one is one of `current_only`.
 
     The sheet is read column by column (a file may hold 100,000s of rows, and a Python call per cell is
     what costs), then the readings are put together row by row."""
-    columns = locate_columns(sheet, mapping)
+    columns = locate_columns(sheet, mapping, current_only)
     body = _Body(sheet, columns)
-    cells = {f: column for f in _NUMERIC if (column := body.column(f)) is not None}
-    texts = (cell for column in cells.values() for cell in column if type(cell) is str)
-    separator = detect_decimal_separator(texts) or decimal_hint
+    cells = {f: column for f in KINDS if (column := body.column(f)) is not None}
+    headers = {f: columns.header(f) for f in cells}
+    numbers = column_numbers(cells, headers, decimal_hint)
     refused: dict[int, list[tuple[Field, ErrorCode, str]]] = {}
-    values = {f: _quantities(column, separator, f, refused) for f, column in cells.items()}
+    values = {f: _quantities(cells[f], numbers[f], f, refused) for f in _NUMERIC if f in cells}
     dates = _dates(body.column(Field.DATE), refused)
     none = itertools.repeat(None)
-    result = ExtractedReadings()
+    result = ExtractedReadings(numbers=numbers)
     readings = result.readings
     for position, (number, unit, meter, previous, current, consumption, factor, read_on) in enumerate(
         zip(
@@ -84,6 +101,11 @@ def extract_readings(
         if previous is not None and current is not None:
             consumption = None
         elif consumption is None:
+            if current_only and current is not None:
+                result.current_only.append(
+                    CurrentReading(unit_code, meter_code, current, factor or ONE, read_on, number)
+                )
+                continue
             if previous is not None or current is not None:
                 missing = Field.CURRENT if current is None else Field.PREVIOUS
                 why = "is empty while the other reading is given"
@@ -144,36 +166,36 @@ def _is_total(unit: Cell) -> bool:
 
 
 def _quantities(
-    cells: list[Cell], separator: str, field: Field, refused: dict[int, list[tuple[Field, ErrorCode, str]]]
+    cells: list[Cell],
+    numbers: ColumnNumbers,
+    field: Field,
+    refused: dict[int, list[tuple[Field, ErrorCode, str]]],
 ) -> list[Decimal | None]:
     values: list[Decimal | None] = []
     append = values.append
+    read = numbers.read
+    matches = within_bounds(numbers.separator, QUANTITY_DECIMALS).fullmatch
+    comma = numbers.separator == ","
     for position, cell in enumerate(cells):
-        if type(cell) is Decimal and cell.is_finite() and -_LARGEST < cell < _LARGEST:
-            # Exports of computed columns carry float noise (65657,12299999999); a billionth of a unit
-            # moves no cent, so readings keep the contract's 9 decimals.
-            append(cell if cell.quantize(_BILLIONTH) == cell else _nine_decimals(cell))
-            continue
-        if is_blank(cell):
-            append(None)
+        # Most cells are read here, without a call per cell: a CSV's texts, a workbook's numbers.
+        if type(cell) is str:
+            if matches(cell):
+                append(Decimal(cell.replace(",", ".") if comma else cell))
+                continue
+        elif (
+            type(cell) is Decimal
+            and cell.is_finite()
+            and -LARGEST < cell < LARGEST
+            and cell.quantize(_BILLIONTH) == cell
+        ):
+            append(cell)
             continue
         try:
-            number = cell if isinstance(cell, Decimal) else parse_number(str(cell), separator)
-        except ValueError:
-            number = None
-            why = f"{str(cell)[:40]!r} is not a number"
-        else:
-            why = f"{str(cell)[:40]!r} has more than 15 digits"
-        if number is None or not number.is_finite() or abs(number) >= _LARGEST:
-            refused.setdefault(position, []).append((field, ErrorCode.INVALID_NUMBER, why))
+            append(read(cell))
+        except NumberError as error:
+            refused.setdefault(position, []).append((field, error.code, error.why))
             append(None)
-        else:
-            append(number if number.quantize(_BILLIONTH) == number else _nine_decimals(number))
     return values
-
-
-def _nine_decimals(number: Decimal) -> Decimal:
-    return round_half_up(number, MAX_DECIMALS) if _decimals(number) > MAX_DECIMALS else number
 
 
 def _dates(
@@ -218,8 +240,3 @@ def _date(cell: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def _decimals(number: Decimal) -> int:
-    exponent = number.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0

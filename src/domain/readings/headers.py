@@ -29,6 +29,7 @@ class Field(StrEnum):
     AREA = "area"
     OWNER = "owner"
     IBAN = "iban"
+    TAX_ID = "tax_id"
 
 
 # The fields of a readings sheet: the keys a contract MAPPING may name.
@@ -340,6 +341,13 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "consumption part",
         "parte consumo",
         "porcentaje consumo",
+        "porcentaje de consumo",
+        "percentatge consum",
+        "percentatge de consum",
+        "pourcentage consommation",
+        "pourcentage de consommation",
+        "consumption percent",
+        "consumption percentage",
         "reparto consumo",
         "part consum",
         "part consommation",
@@ -416,6 +424,28 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "compte bancaire",
         "kontonummer",
         "bank account",
+    ),
+    Field.TAX_ID: (
+        "tax id",
+        "tax number",
+        "nif",
+        "dni",
+        "nie",
+        "cif",
+        "nif cif",
+        "dni nif",
+        "nif titular",
+        "nif propietario",
+        "dni propietario",
+        "dni titular",
+        "steuer id",
+        "steuer identifikationsnummer",
+        "steuernummer",
+        "n fiscal",
+        "no fiscal",  # "Nº fiscal": the ordinal sign decomposes to "o"
+        "numero fiscal",
+        "numero d identification fiscale",
+        "nif propietari",
     ),
 }
 

@@ -20,12 +20,12 @@ class Sheet:
 
 @dataclass(frozen=True, slots=True)
 class Workbook:
-    """`decimal_hint` is the decimal separator the format suggests when no value shows it
-    (a CSV separated by ";" comes from a decimal-comma locale)."""
+    """`decimal_hint` is the decimal separator the format suggests when no value shows it (a CSV
+    separated by ";" comes from a decimal-comma locale), None when it suggests none (a workbook)."""
 
     file_name: str
     sheets: tuple[Sheet, ...]
-    decimal_hint: str = "."
+    decimal_hint: str | None = None
 
 
 def is_blank(cell: Cell) -> bool:

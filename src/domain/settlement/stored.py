@@ -44,6 +44,9 @@ class Settlement:
     import_id: str | None = None
     origin: str | None = None
     supersedes: str | None = None
+    # A reading it counted was corrected after it was published: its receipts stand until a correction
+    # (a reprocess of its file, or a new settlement) is published.
+    corrections_pending: bool = False
 
     def publish(self, number: int, now: datetime) -> Settlement:
         if self.status is not SettlementStatus.DRAFT:

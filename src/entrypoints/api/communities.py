@@ -10,7 +10,7 @@ from flask_smorest.pagination import PaginationParameters
 
 from prorata.application.access import fetch, require
 from prorata.domain.access.principal import Action
-from prorata.domain.community.model import Community, CommunityUnit, UnitKind
+from prorata.domain.community.model import Community, CommunityUnit, UnitKind, next_position
 from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
 from prorata.entrypoints.api.schemas import CommunitySchema, UnitSchema
@@ -105,6 +105,7 @@ class CommunityUnits(MethodView):
                 tenant_id=community.tenant_id,
                 community_id=community.id,
                 **{**data, "kind": UnitKind(data["kind"])},
+                position=next_position(uow.units.list(community.tenant_id, community_id=community.id).items),
             )
             uow.units.add(unit)
             uow.commit()

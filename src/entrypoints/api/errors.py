@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from prorata.application.contract_result import errors_json
 from prorata.application.errors import Forbidden, NotFound, Unauthorized
 from prorata.application.readings import KeyReused
+from prorata.domain.community.meter_history import AlreadyReplaced
 from prorata.domain.ports.repository import Conflict, Missing
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.settlement.stored import AlreadyPublished
@@ -98,6 +99,7 @@ def register_domain_errors(app: Flask) -> None:
     app.register_error_handler(Missing, simple(404))
     app.register_error_handler(Conflict, simple(409))
     app.register_error_handler(AlreadyPublished, simple(409))
+    app.register_error_handler(AlreadyReplaced, simple(409))
     app.register_error_handler(KeyReused, simple(422))
     app.register_error_handler(Exception, unexpected)
 

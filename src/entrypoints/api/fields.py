@@ -9,8 +9,10 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from prorata.domain.community.iban import normalize_iban
+from prorata.domain.community.people import normalize_tax_id
+from prorata.domain.readings.numbers import CONTRACT_DECIMAL
 
-DECIMAL_PATTERN = r"^-?\d{1,15}(\.\d{1,9})?$"
+DECIMAL_PATTERN = f"^{CONTRACT_DECIMAL}$"
 _DECIMAL = re.compile(DECIMAL_PATTERN)
 
 
@@ -39,5 +41,16 @@ class Iban(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             return normalize_iban(text)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class TaxId(fields.String):
+    """A NIF, NIE, CIF or other tax id, kept without spaces, dots or dashes, upper case."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_tax_id(text)
         except ValueError as error:
             raise ValidationError(str(error)) from None

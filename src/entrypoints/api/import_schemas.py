@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from prorata.domain.imports.model import ImportStatus
+from prorata.domain.imports.model import CHANGE_KINDS, ImportStatus
 from prorata.domain.readings.headers import Field
 
 
@@ -57,6 +57,18 @@ class ImportSchema(Schema):
         required=True, metadata={"description": "how many times support reprocessed it"}
     )
     rows = fields.Nested(RowsSchema, required=True)
+    errors = fields.Integer(
+        required=True,
+        metadata={"description": "problems found (a row may have several; rows.rejected counts rows)"},
+    )
+    changes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CHANGE_KINDS)),
+        values=fields.Integer(),
+        allow_none=True,
+        metadata={
+            "description": "what a settled import changed in the registry; null until then and when failed"
+        },
+    )
     settlements = fields.List(fields.Nested(ImportSettlementSchema))
 
 
@@ -98,3 +110,12 @@ class MappingProfileSchema(Schema):
 class ReprocessSchema(Schema):
     community_id = fields.String()
     mapping_profile_id = fields.String()
+
+
+class RetrySchema(Schema):
+    community_id = fields.String(
+        metadata={"description": "the community, when the file has no community column"}
+    )
+    mapping_profile_id = fields.String(
+        metadata={"description": "a mapping profile for a layout no synonym knows"}
+    )

@@ -17,6 +17,7 @@ from prorata.application.contract_result import problem_json
 from prorata.application.errors import Forbidden
 from prorata.application.import_admin import cancel, reprocess
 from prorata.application.receive_file import receive_file
+from prorata.application.retry_import import retry
 from prorata.domain.access.principal import Action, Role
 from prorata.domain.imports.model import ImportJob, ImportSource, MappingProfile
 from prorata.entrypoints.api.context import components, principal, work
@@ -26,6 +27,7 @@ from prorata.entrypoints.api.import_schemas import (
     ImportSchema,
     MappingProfileSchema,
     ReprocessSchema,
+    RetrySchema,
     RowErrorSchema,
     UploadSchema,
 )
@@ -63,6 +65,8 @@ def import_json(job: ImportJob, settlements: list[dict[str, Any]] | None = None)
             "accepted": job.rows_accepted,
             "rejected": job.rows_rejected,
         },
+        "errors": job.errors,
+        "changes": job.changes,
     }
     if settlements is not None:
         body["settlements"] = settlements
@@ -142,6 +146,25 @@ def get_import(import_id: str) -> dict[str, Any]:
             for s in settlements
         ],
     )
+
+
+@blp.route("/imports/<import_id>/retry", methods=["POST"])
+@blp.arguments(RetrySchema)
+@blp.response(202, ImportSchema)
+def retry_import(data: dict[str, Any], import_id: str) -> dict[str, Any]:
+    """Run an import that did not settle again — a failed one, say, with the `community_id` or
+    `mapping_profile_id` it lacked. 409 while it is being processed or once it settled. Uploading the same
+    bytes again while the import is failed does the same."""
+    with work() as uow:
+        job = retry(
+            uow,
+            components().services,
+            principal(),
+            import_id,
+            data.get("community_id"),
+            data.get("mapping_profile_id"),
+        )
+    return import_json(job)
 
 
 @blp.route("/imports/<import_id>/errors")

@@ -1,4 +1,4 @@
-"""Meters, and bulk reading ingestion with client idempotency keys."""
+"""Meters and their replacement; readings: bulk ingestion with client idempotency keys, corrections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
 from prorata.application.access import fetch, require
+from prorata.application.meters import Replacement, delete_meter, replace_meter
+from prorata.application.reading_corrections import correct_reading
 from prorata.application.readings import ingest_readings
 from prorata.domain.access.principal import Action
 from prorata.domain.community.model import Meter, MeterReading
@@ -19,11 +21,14 @@ from prorata.entrypoints.api.errors import invalid
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, precondition, window
 from prorata.entrypoints.api.schemas import (
     MeterPatchSchema,
+    MeterReplacementSchema,
     MeterSchema,
     ReadingBatchResultSchema,
     ReadingBatchSchema,
+    ReadingCorrectionSchema,
     ReadingQuerySchema,
     ReadingSchema,
+    ReplacementSchema,
     UnitQuerySchema,
 )
 
@@ -88,14 +93,48 @@ class MeterItem(MethodView):
 
     @meters_blp.response(204)
     def delete(self, meter_id: str) -> Any:
+        """Delete a meter never read; one with readings is a 409 (its history is kept)."""
         caller = principal()
         require(caller, Action.DELETE)
         with work() as uow:
             current = fetch(uow.meters, caller, meter_id, "meter")
             precondition(MeterSchema(), current)
-            uow.meters.delete(current)
-            uow.commit()
+            delete_meter(uow, caller, current)
         return None
+
+
+@meters_blp.route("/meters/<meter_id>/replacement", methods=["POST"])
+@meters_blp.arguments(MeterReplacementSchema)
+@meters_blp.response(201, ReplacementSchema)
+def replace_a_meter(_data: dict[str, Any], meter_id: str) -> Replacement:
+    """Record a meter's replacement: the old meter's final reading, the new meter's serial and initial
+    reading, on one day; the new meter belongs to the same unit and service. Settlements count the old
+    meter up to its final reading and the new one from its initial reading. 409 if already replaced."""
+    with work() as uow:
+        return replace_meter(uow, components().ids, principal(), meter_id, request.get_json())
+
+
+@blp.route("/readings/<reading_id>")
+class ReadingItem(MethodView):
+    @blp.etag
+    @blp.response(200, ReadingSchema)
+    def get(self, reading_id: str) -> MeterReading:
+        """A reading, with the values it held before it was corrected (`corrections`, oldest first)."""
+        caller = principal()
+        require(caller, Action.READ)
+        with work() as uow:
+            return fetch(uow.readings, caller, reading_id, "reading")
+
+    @blp.arguments(ReadingCorrectionSchema)
+    @blp.response(200, ReadingSchema)
+    def put(self, _data: dict[str, Any], reading_id: str) -> MeterReading:
+        """Correct a reading: `{"value", "reason"}`. The value it held goes to its `corrections`; a
+        published settlement that counted it is flagged `corrections_pending` (its receipts stand)."""
+        caller = principal()
+        require(caller, Action.WRITE)
+        with work() as uow:
+            precondition(ReadingSchema(), fetch(uow.readings, caller, reading_id, "reading"))
+            return correct_reading(uow, components().clock, caller, reading_id, request.get_json())
 
 
 @blp.route("/readings")

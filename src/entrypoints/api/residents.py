@@ -8,8 +8,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
-from prorata.application.access import create_key, fetch, require
+from prorata.application.access import create_key, fetch, key_id_of, require
 from prorata.application.errors import NotFound
+from prorata.application.residents import keep_resident
 from prorata.domain.access.principal import Action, Principal, Role
 from prorata.domain.community.model import Language, Occupancy, OccupancyRole, Resident
 from prorata.domain.ports.unit_of_work import UnitOfWork
@@ -28,7 +29,8 @@ def _values(uow: UnitOfWork, caller: Principal, data: dict[str, Any]) -> dict[st
         occupancies = []
         for item in values["occupancies"]:
             fetch(uow.units, caller, item["unit_id"], "unit")
-            occupancies.append(Occupancy(item["unit_id"], OccupancyRole(item["role"]), item.get("since")))
+            role = OccupancyRole(item.get("role", OccupancyRole.OWNER))  # a PATCH applies no defaults
+            occupancies.append(Occupancy(item["unit_id"], role, item.get("since"), item.get("until")))
         values["occupancies"] = tuple(occupancies)
     return values
 
@@ -63,7 +65,7 @@ class Residents(MethodView):
         parts = components()
         with work() as uow:
             resident = Resident(id=parts.ids.new(), tenant_id=caller.tenant_id, **_values(uow, caller, data))
-            uow.residents.add(resident)
+            resident = keep_resident(uow, parts.clock.now().date(), resident, None)
             uow.commit()
         return resident
 
@@ -85,7 +87,7 @@ class ResidentItem(MethodView):
             current = fetch(uow.residents, caller, resident_id, "resident")
             precondition(ResidentSchema(), current)
             changed = replace(current, **_values(uow, caller, data))
-            uow.residents.update(changed)
+            changed = keep_resident(uow, components().clock.now().date(), changed, current)
             uow.commit()
         return changed
 
@@ -103,12 +105,13 @@ class ResidentItem(MethodView):
 
 @blp.route("/residents/<resident_id>/keys", methods=["POST"])
 @blp.response(201, TokenSchema)
-def create_resident_key(resident_id: str) -> dict[str, str]:
-    """A key for the resident's app: it reaches only the receipts of the resident's units. Shown once."""
+def create_resident_key(resident_id: str) -> dict[str, str | None]:
+    """A key for the resident's app: it reaches only the receipts of the units the resident held, for the
+    periods held. Shown once; listed (without it) and revoked under /v1/keys."""
     caller = principal()
     require(caller, Action.ISSUE_KEYS)
     parts = components()
     with work() as uow:
         resident = fetch(uow.residents, caller, resident_id, "resident")
         key = create_key(uow, parts.ids, parts.clock, Role.RESIDENT, resident.tenant_id, resident.id)
-    return {"key": key}
+    return {"id": key_id_of(key), "key": key}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from prorata.domain.community.model import Language, OccupancyRole, ReadingSource, UnitKind
 from prorata.domain.settlement.request import Service
-from prorata.entrypoints.api.fields import DecimalString, Iban
+from prorata.entrypoints.api.fields import DecimalString, Iban, TaxId
 
 ZERO = Decimal(0)
 
@@ -56,12 +57,26 @@ class UnitSchema(Schema):
     coefficient = DecimalString(allow_none=True, minimum=ZERO)
     area = DecimalString(allow_none=True, minimum=ZERO)
     kind = fields.String(load_default=UnitKind.DWELLING.value, validate=_choice(UnitKind))
+    position = fields.Integer(
+        dump_only=True,
+        metadata={"description": "the unit's place in the community's order (the order units were added in)"},
+    )
 
 
 class OccupancySchema(Schema):
+    """A unit the resident holds, from `since` to `until` (both included; none: no start, no end). A new
+    owner of a unit ends its previous ownership the day before `since`."""
+
     unit_id = fields.String(required=True)
     role = fields.String(load_default=OccupancyRole.OWNER.value, validate=_choice(OccupancyRole))
     since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+
+    @validates_schema
+    def _ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None and until < since:
+            raise ValidationError("must not be before since", "until")
 
 
 class ResidentSchema(Schema):
@@ -71,6 +86,7 @@ class ResidentSchema(Schema):
     language = fields.String(load_default=Language.ES.value, validate=_choice(Language))
     external_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
     iban = Iban(allow_none=True)
+    tax_id = TaxId(allow_none=True, metadata={"description": "NIF, NIE, CIF…: one resident per tax id"})
     mandate_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=35))
     mandate_signed_on = fields.Date(allow_none=True)
     units = fields.List(fields.Nested(OccupancySchema), load_default=list, attribute="occupancies")
@@ -83,11 +99,37 @@ class MeterSchema(Schema):
     service = fields.String(required=True, validate=_choice(Service))
     factor = DecimalString(load_default=Decimal(1), minimum=ZERO)
     rollover = DecimalString(allow_none=True, minimum=Decimal("0.000000001"))
+    replaced_on = fields.Date(
+        dump_only=True, allow_none=True, metadata={"description": "the day of its final reading"}
+    )
+    replaced_by = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "the meter that reads after it"}
+    )
 
 
 class MeterPatchSchema(MeterSchema):
     class Meta:
         exclude = ("unit_id",)
+
+
+class MeterReplacementSchema(Schema):
+    date = fields.Date(required=True, metadata={"description": "the day of the old meter's final reading"})
+    final_reading = DecimalString(required=True, metadata={"description": "the old meter's last value"})
+    new_serial = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    initial_reading = DecimalString(required=True, metadata={"description": "the new meter's first value"})
+    factor = DecimalString(minimum=ZERO, metadata={"description": "the new meter's; else the old one's"})
+    rollover = DecimalString(
+        allow_none=True,
+        minimum=Decimal("0.000000001"),
+        metadata={"description": "the new meter's; the old one's if left out"},
+    )
+
+
+class ReadingCorrectionEntrySchema(Schema):
+    value = DecimalString(required=True, metadata={"description": "the value the reading held before"})
+    reason = fields.String(required=True)
+    corrected_at = fields.DateTime(required=True)
+    by = fields.String(required=True, metadata={"description": "the role that corrected it, or the import"})
 
 
 class ReadingSchema(Schema):
@@ -96,6 +138,26 @@ class ReadingSchema(Schema):
     date = fields.Date(required=True, attribute="read_on")
     value = DecimalString(required=True)
     source = fields.String(dump_only=True, validate=_choice(ReadingSource))
+    import_id = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "the import whose file brought it"}
+    )
+    corrections = fields.List(
+        fields.Nested(ReadingCorrectionEntrySchema),
+        dump_only=True,
+        metadata={"description": "the values it held before, oldest first"},
+    )
+
+
+class ReadingCorrectionSchema(Schema):
+    value = DecimalString(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ReplacementSchema(Schema):
+    replaced = fields.Nested(MeterSchema, required=True)
+    meter = fields.Nested(MeterSchema, required=True, metadata={"description": "the new meter"})
+    final_reading = fields.Nested(ReadingSchema, required=True)
+    initial_reading = fields.Nested(ReadingSchema, required=True)
 
 
 class ReadingBatchSchema(Schema):
@@ -109,6 +171,8 @@ class ReadingBatchResultSchema(Schema):
 
 class ReadingQuerySchema(Schema):
     meter_id = fields.String()
+    import_id = fields.String()
+    source = fields.String(validate=_choice(ReadingSource))
 
 
 class UnitQuerySchema(Schema):
@@ -155,6 +219,9 @@ class SettlementSchema(Schema):
     number = fields.Integer(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     terms = fields.Dict(required=True)
+    corrections_pending = fields.Boolean(
+        metadata={"description": "a reading it counted was corrected after it was published"}
+    )
 
 
 class ComputeInSchema(Schema):
@@ -167,7 +234,7 @@ class ComputeInSchema(Schema):
 
 
 class SettlementResultSchema(Schema):
-    """The contract v1 output (see shared/contracts/settlement.md)."""
+    """The contract v1 output (see docs/settlement.md)."""
 
     service = fields.String()
     period = fields.Dict()
@@ -175,6 +242,14 @@ class SettlementResultSchema(Schema):
     total = fields.String(required=True)
     pools = fields.List(fields.Dict(), required=True)
     receipts = fields.List(fields.Dict(), required=True)
+    warnings = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "what to tell the reader beyond the amounts, each {code, message}: "
+            "no_metered_unit, consumption_fell_back_to_key, estimated_units"
+        },
+    )
 
 
 class PublishedSchema(Schema):
@@ -201,4 +276,19 @@ class ReceiptQuerySchema(Schema):
 
 
 class TokenSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "the key's id, to list or revoke it"})
     key = fields.String(required=True, metadata={"description": "shown once; keep it"})
+
+
+class KeySchema(Schema):
+    """An API key as listed: never its secret."""
+
+    id = fields.String(required=True)
+    role = fields.String(required=True)
+    resident_id = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class KeyQuerySchema(Schema):
+    resident_id = fields.String()

@@ -37,6 +37,7 @@ def settlement_json(settlement: Settlement) -> dict[str, Any]:
         "number": settlement.number,
         "published_at": settlement.published_at,
         "terms": settlement.terms,
+        "corrections_pending": settlement.corrections_pending,
     }
 
 

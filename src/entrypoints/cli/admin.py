@@ -1,4 +1,4 @@
-"""`prorata db upgrade`, `prorata tenants create`, `prorata keys create`."""
+"""`prorata db upgrade`, `prorata tenants create`, `prorata keys create|list|revoke`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from prorata.application.access import create_key, create_tenant
+from prorata.application.access import create_key, create_tenant, key_id_of, list_keys, revoke_key
 from prorata.application.errors import NotFound
 from prorata.config.bootstrap import bootstrap
 from prorata.domain.access.principal import Role
@@ -67,4 +67,50 @@ def keys_create(tenant_id: str | None, role: str, as_json: bool) -> None:
     except NotFound as error:
         click.echo(str(error), err=True)
         sys.exit(USAGE_ERROR)
-    click.echo(json.dumps({"key": key, "role": role, "tenant": tenant_id}) if as_json else key)
+    listed = {"id": key_id_of(key), "key": key, "role": role, "tenant": tenant_id}
+    click.echo(json.dumps(listed) if as_json else key)
+
+
+@keys.command("list")
+@click.option("--tenant", "tenant_id", help="Only this tenant's keys (else every key, support's too).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def keys_list(tenant_id: str | None, as_json: bool) -> None:
+    """List keys, oldest first: id, role, tenant, resident, created, revoked — never their secrets."""
+    parts = bootstrap()
+    parts.upgrade_database()
+    with parts.unit_of_work() as uow:
+        found = list_keys(uow, tenant_id).items
+    rows = [
+        {
+            "id": k.id,
+            "role": k.role.value,
+            "tenant_id": k.tenant_id,
+            "resident_id": k.resident_id,
+            "created_at": k.created_at.isoformat(),
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+        }
+        for k in found
+    ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        whose = row["resident_id"] or row["tenant_id"] or "-"
+        click.echo(f"{row['id']}  {row['role']:<11}  {whose}  created {row['created_at']}  {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key by its id: it is refused from the next request on."""
+    parts = bootstrap()
+    parts.upgrade_database()
+    try:
+        with parts.unit_of_work() as uow:
+            key = revoke_key(uow, parts.clock, None, key_id)
+    except NotFound as error:
+        click.echo(str(error), err=True)
+        sys.exit(USAGE_ERROR)
+    assert key.revoked_at is not None
+    click.echo(f"revoked {key.id} at {key.revoked_at.isoformat()}")

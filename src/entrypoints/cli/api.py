@@ -40,6 +40,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def _start_background(self, worker: Any) -> None:
         assert self.parts is not None
+        # A terminal's Ctrl-C reaches this process too, and then the master's SIGQUIT: gunicorn's gthread
+        # worker would run its quit twice, the second inside the first, and hang. The master alone acts on
+        # SIGINT and tells this process to stop.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.background.start(self.parts)
 
     def _stop_background(self, arbiter: Any, worker: Any) -> None:

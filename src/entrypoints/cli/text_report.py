@@ -8,6 +8,7 @@ from prorata.application.contract_result import money_text
 from prorata.domain.money import plain
 from prorata.domain.problems import Problem
 from prorata.domain.settlement.result import MeterTrace, Pool, Receipt, SettlementResult
+from prorata.domain.settlement.warnings import warnings_of
 
 
 def settlement_text(result: SettlementResult) -> str:
@@ -26,6 +27,7 @@ def settlement_text(result: SettlementResult) -> str:
         f"Check: Σ receipts {money_text(result.receipts_total)} {mark} Σ costs {money_text(result.total)} "
         f"{result.currency}: {verdict}",
     ]
+    out += [f"Warning ({warning.code}): {warning.message}" for warning in warnings_of(result)]
     return "\n".join(out)
 
 
