@@ -198,8 +198,10 @@ def test_a_change_committed_while_the_broker_is_down_is_answered_as_done(
     def lost(event_ids: list[str]) -> None:
         DeadBroker().dispatch_event(event_ids[0])
 
-    with SqlaUnitOfWork(components.engine, published=lost) as uow:
-        made = create_settlement(uow, components.ids, Principal(Role.MANAGER, tenant), community["id"], COSTS)
+    with SqlaUnitOfWork(components.engine, published=lost) as broken:
+        made = create_settlement(
+            broken, components.ids, Principal(Role.MANAGER, tenant), community["id"], COSTS
+        )
     with components.unit_of_work() as uow:
         assert uow.settlements.get(tenant, made.id) is not None
         assert uow.outbox.due(components.clock.now() + timedelta(days=1))  # left for the sweeper
