@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -139,4 +140,60 @@ def _rewrite_sheet(path: Path, change: Any, number: int = 1) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry, data in entries.items():
             archive.writestr(entry, data)
+    return path
+
+
+def xlsx_of_text(path: Path, sheets: dict[str, Rows]) -> Path:
+    """Like `xlsx`, but every str cell is stored as text, as a management system exports `=…` or `+…`
+    (openpyxl would store it as a formula, which a reader sees as an empty cell)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    book.save(path)
+    return path
+
+
+def xlsx_with_a_row_at(path: Path, number: int, sheets: dict[str, Rows]) -> Path:
+    """The sheets, with no dimension element, and one more cell (column A) in row `number` of the first."""
+
+    def far(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml)
+        cell = f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>far</t></is></c></row>'
+        return xml.replace("</sheetData>", f"{cell}</sheetData>")
+
+    return _rewrite_sheet(xlsx_of_text(path, sheets), far)
+
+
+def rename_sheet(path: Path, old: str, new: str) -> Path:
+    """Renames a sheet in xl/workbook.xml, where openpyxl would refuse the name (`/`, `[`, …)."""
+    with zipfile.ZipFile(path) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml = entries["xl/workbook.xml"].decode()
+    entries["xl/workbook.xml"] = xml.replace(f'name="{escape(old)}"', f'name="{escape(new)}"').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry, data in entries.items():
+            archive.writestr(entry, data)
+    return path
+
+
+def xlsx_with_corrupted_data(path: Path) -> Path:
+    """A workbook whose first sheet's compressed bytes are damaged after the zip's directory was
+    written: the archive opens, the sheet does not inflate."""
+    xlsx(path, {"Lecturas": [["Piso", "Lectura"], *[[f"{n}A", n] for n in range(200)]]})
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    header = info.header_offset
+    name_length, extra_length = struct.unpack("<HH", raw[header + 26 : header + 30])
+    start = header + 30 + name_length + extra_length
+    for offset in range(start + 8, start + info.compress_size - 8):
+        raw[offset] ^= 0x5A
+    path.write_bytes(bytes(raw))
     return path

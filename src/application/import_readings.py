@@ -93,6 +93,7 @@ def record_file_readings(
         if ledger.refuses(meter, day, current.current, problems, unit, current.row):
             continue
         ledger.read(meter, day, current.current)
+        kept.extend(_replaced_before(ledger, meter, start, current.unit, current.row))
         counted = Reading(
             current.meter,
             start.value,
@@ -106,6 +107,28 @@ def record_file_readings(
         kept.append(UnitReading(current.unit, counted))
     found.readings[:] = kept
     ledger.save(changes)
+
+
+def _replaced_before(
+    ledger: FileLedger, meter: Meter, start: MeterReading, unit: str, row: int
+) -> list[UnitReading]:
+    """A meter counted from the day it replaced another: the old meter's last stretch (from its reading
+    before, to its final one) is the unit's consumption too."""
+    found = []
+    for old in ledger.meters.values():
+        if old.replaced_by != meter.id or old.replaced_on != start.read_on:
+            continue
+        final, before = (
+            ledger.before(old, start.read_on + timedelta(days=1)),
+            ledger.before(old, start.read_on),
+        )
+        if final is None or before is None:
+            continue
+        stretch = Reading(
+            old.serial, before.value, final.value, None, old.factor, old.rollover, final.read_on, row
+        )
+        found.append(UnitReading(unit, stretch))
+    return found
 
 
 def _file_service(

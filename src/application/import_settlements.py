@@ -45,7 +45,9 @@ def upsert_registry(
         changes["communities_created"] += 1
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
     # A file's ownerships start on the file's first day (its earliest reading, else the day it came).
-    owners = FileOwners(uow, ids, tenant, community.id, _period(found, job)[0], problems)
+    owners = FileOwners(
+        uow, ids, tenant, community.id, _ownership_start(uow, job, community, found), problems
+    )
     new_units: list[CommunityUnit] = []
     named = {key: code for code, _, _ in found.unit_amounts.values() if (key := unit_key(code))}
     for named_unit in [item.unit for item in found.readings] + [item.unit for item in found.current_only]:
@@ -283,8 +285,28 @@ def _reading_json(unit: str, reading: Any) -> dict[str, str]:
     return body
 
 
+def _ownership_start(uow: UnitOfWork, job: ImportJob, community: Community, found: CommunityFile) -> date:
+    """From when the owners a file names hold their units: the start of the settlement period the file's
+    readings are for — the open draft's whose period holds the file's first day, for a file without
+    costs — else the file's first day (its earliest reading, or the day it arrived). The file knows only
+    who owns a unit now: one who sold during that period is taken to have held it until the period began."""
+    first = _period(found, job)[0]
+    if found.costs or found.unit_amounts or community.id is None:
+        return first
+    drafts = uow.settlements.list(
+        job.tenant_id, community_id=community.id, status=SettlementStatus.DRAFT.value
+    )
+    starts = [
+        s.period.start
+        for s in drafts.items
+        if s.origin is None and s.import_id in (None, job.id) and s.period.start <= first <= s.period.end
+    ]
+    return min([*starts, first])
+
+
 def _period(found: CommunityFile, job: ImportJob) -> tuple[date, date]:
     dates = [r.reading.read_on for r in found.readings if r.reading.read_on is not None]
+    dates += [c.read_on for c in found.current_only if c.read_on is not None]
     if not dates:
         day = job.received_at.date()
         return day, day
