@@ -8,7 +8,7 @@ SAMPLES := tests/fixtures/samples
 # their modification time when a file is added or removed, which re-runs the install.
 SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/null)
 
-.PHONY: install test lint format run simulate bench clean sftp-client
+.PHONY: install test fuzz lint format run simulate bench clean sftp-client
 
 install: $(STAMP)
 
@@ -20,6 +20,16 @@ $(STAMP): pyproject.toml $(SOURCE_DIRS)
 
 test: install sftp-client
 	$(BIN)/python -m pytest
+
+# The hostile-input suite and schemathesis at length: `make test` runs them on a fixed seed in seconds;
+# this takes more files, more of them through every way in, and more examples, from another seed.
+FUZZ_FILES ?= 2000
+FUZZ_SEED ?= 7
+FUZZ_SAMPLE ?= 5
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	PRORATA_FUZZ_FILES=$(FUZZ_FILES) PRORATA_FUZZ_SEED=$(FUZZ_SEED) PRORATA_FUZZ_SAMPLE=$(FUZZ_SAMPLE) \
+	  PRORATA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/hostile tests/integration/test_api_schema_fuzz.py
 
 # The drop-zone tests drive OpenSSH's own sftp client.
 sftp-client:

@@ -9,11 +9,14 @@ import dramatiq
 from sqlalchemy import Engine
 
 from prorata.adapters.dramatiq_queue import DramatiqTaskQueue, make_broker
+from prorata.adapters.drop_holds import PruningDropOutcomes
 from prorata.adapters.local_blob_store import LocalBlobStore
 from prorata.adapters.local_drop_outcomes import LocalDropOutcomes
 from prorata.adapters.spreadsheets.any_format import AnyFormatSpreadsheetReader
+from prorata.adapters.spreadsheets.error_workbooks import SandboxedErrorWorkbooks
 from prorata.adapters.spreadsheets.limits import FileLimits
 from prorata.adapters.sql.engine import make_engine
+from prorata.adapters.sql.login_ledger import SqlaLoginLedger
 from prorata.adapters.sql.migrate import upgrade
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
@@ -23,7 +26,9 @@ from prorata.domain.access.principal import Principal
 from prorata.domain.ports.blob_store import BlobStore
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.drop_outcomes import DropOutcomes
+from prorata.domain.ports.error_workbooks import ErrorWorkbooks
 from prorata.domain.ports.ids import IdGenerator
+from prorata.domain.ports.login_ledger import LoginLedger
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
 from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
@@ -44,6 +49,10 @@ class Components:
     broker: dramatiq.Broker
     queue: TaskQueue
     drop_outcomes: DropOutcomes
+    # The workbooks handed back to fix a file, built in a sandbox and kept under the data dir.
+    error_workbooks: ErrorWorkbooks
+    # The SFTP drop zone's failed logins and bans, shared by every SFTP process (in the database).
+    login_ledger: LoginLedger
 
     @property
     def services(self) -> Services:
@@ -68,10 +77,15 @@ def bootstrap(settings: Settings | None = None) -> Components:
     settings = settings or Settings.from_environment()
     if settings.database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    limits = FileLimits(max_bytes=settings.max_file_bytes, max_rows=settings.max_file_rows)
+    limits = FileLimits(
+        max_bytes=settings.max_file_bytes,
+        max_rows=settings.max_file_rows,
+        max_decoded_bytes=settings.max_decoded_bytes,
+    )
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.broker_url, settings.broker_namespace)
     queue = DramatiqTaskQueue(broker)
+    clock, ids = SystemUtcClock(), Uuid7Ids()
 
     def dispatch(event_ids: list[str]) -> None:  # after commit; a lost send is swept again
         for event_id in event_ids:
@@ -80,13 +94,15 @@ def bootstrap(settings: Settings | None = None) -> Components:
     return Components(
         settings=settings,
         spreadsheet_reader=AnyFormatSpreadsheetReader(limits),
-        clock=SystemUtcClock(),
-        ids=Uuid7Ids(),
+        clock=clock,
+        ids=ids,
         engine=engine,
-        unit_of_work=lambda: SqlaUnitOfWork(engine, published=dispatch),
-        tenant_unit_of_work=lambda tenant: SqlaUnitOfWork(engine, tenant, published=dispatch),
+        unit_of_work=lambda: SqlaUnitOfWork(engine, published=dispatch, ids=ids, clock=clock),
+        tenant_unit_of_work=lambda tenant: SqlaUnitOfWork(engine, tenant, dispatch, ids, clock),
         blobs=LocalBlobStore(settings.blob_dir),
         broker=broker,
         queue=queue,
-        drop_outcomes=LocalDropOutcomes(settings.drop_root),
+        drop_outcomes=PruningDropOutcomes(LocalDropOutcomes(settings.drop_root), settings.drop_root),
+        error_workbooks=SandboxedErrorWorkbooks(settings.data_dir / "error-workbooks", limits),
+        login_ledger=SqlaLoginLedger(engine),
     )

@@ -15,6 +15,7 @@ class Settings:
     database_url: str
     max_file_bytes: int
     max_file_rows: int
+    max_decoded_bytes: int
     max_body_bytes: int
     broker_url: str
     broker_namespace: str
@@ -25,6 +26,8 @@ class Settings:
 
     sftp_max_upload_bytes: int
     sftp_max_failures: int
+    sftp_address_max_failures: int
+    sftp_account_max_failures: int
     sftp_ban_seconds: float
     drop_stable_seconds: float
     drop_rescan_seconds: float
@@ -51,6 +54,7 @@ class Settings:
             or f"sqlite:///{(data_dir / 'prorata.db').resolve()}",
             max_file_bytes=int(env.get("PRORATA_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
             max_file_rows=int(env.get("PRORATA_MAX_FILE_ROWS", "1000000")),
+            max_decoded_bytes=int(env.get("PRORATA_MAX_DECODED_BYTES", str(256 * 1024 * 1024))),
             max_body_bytes=int(env.get("PRORATA_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
             broker_url=env.get("PRORATA_BROKER_URL", ""),
             broker_namespace=env.get("PRORATA_BROKER_NAMESPACE", "prorata"),
@@ -60,6 +64,8 @@ class Settings:
             worker_threads=int(env.get("PRORATA_WORKER_THREADS", "2")),
             sftp_max_upload_bytes=int(env.get("PRORATA_SFTP_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
             sftp_max_failures=int(env.get("PRORATA_SFTP_MAX_FAILURES", "5")),
+            sftp_address_max_failures=int(env.get("PRORATA_SFTP_ADDRESS_MAX_FAILURES", "20")),
+            sftp_account_max_failures=int(env.get("PRORATA_SFTP_ACCOUNT_MAX_FAILURES", "100")),
             sftp_ban_seconds=float(env.get("PRORATA_SFTP_BAN_SECONDS", "900")),
             drop_stable_seconds=float(env.get("PRORATA_DROP_STABLE_SECONDS", "5")),
             drop_rescan_seconds=float(env.get("PRORATA_DROP_RESCAN_SECONDS", "30")),

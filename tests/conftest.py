@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import dramatiq
 import pytest
+from flask import Flask
 
 from prorata.config.bootstrap import Components, bootstrap
 from prorata.config.settings import Settings
+from prorata.entrypoints.api.app import create_app
+from prorata.entrypoints.worker import declare_actors
 from tests.services import fresh_postgres_database
 
 
@@ -30,3 +34,20 @@ def components(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     parts.upgrade_database()
     yield parts
     parts.engine.dispose()
+
+
+# The API and the worker, shared by every folder of tests that drives them (integration, hostile): one
+# worker per session, as dramatiq declares an actor once per broker.
+@pytest.fixture(scope="session")
+def app(components: Components) -> Flask:
+    return create_app(components)
+
+
+@pytest.fixture(scope="session")
+def worker(components: Components) -> Iterator[dramatiq.Worker]:
+    """dramatiq workers on the in-process StubBroker, running the real import actor."""
+    declare_actors(components)
+    running = dramatiq.Worker(components.broker, worker_timeout=50)
+    running.start()
+    yield running
+    running.stop()

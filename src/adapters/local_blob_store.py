@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 _CHUNK = 1024 * 1024
 
@@ -15,13 +16,17 @@ class LocalBlobStore:
         self.root = root
 
     def put(self, source: Path) -> tuple[str, int]:
+        with source.open("rb") as reader:
+            return self.put_file(reader)
+
+    def put_file(self, source: BinaryIO) -> tuple[str, int]:
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
         handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         try:
-            with source.open("rb") as reader, os.fdopen(handle, "wb") as writer:
-                while chunk := reader.read(_CHUNK):
+            with os.fdopen(handle, "wb") as writer:
+                while chunk := source.read(_CHUNK):
                     digest.update(chunk)
                     size += len(chunk)
                     writer.write(chunk)

@@ -3,9 +3,11 @@ pipeline, and the outcome a legacy system fetches back."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from prorata.application.errors import NotFound
 from prorata.application.receive_file import record_file
@@ -17,6 +19,7 @@ from prorata.domain.dropzone.model import (
     ClaimState,
     DropAccount,
     DropClaim,
+    LinkRefused,
     community_code_of,
 )
 from prorata.domain.events import ImportEnded
@@ -26,6 +29,8 @@ from prorata.domain.ports.drop_outcomes import DropOutcomes
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.repository import Conflict
 from prorata.domain.ports.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 def add_account(
@@ -71,18 +76,29 @@ def take(
     relative: str,
     size: int,
     mtime_ns: int,
-    path: Path,
+    source: BinaryIO,
+    hold: str = "",
 ) -> tuple[DropClaim, ImportJob, bool] | None:
     """Claim the file as it stands and record its import in one transaction, which the caller commits:
     there is never a claim without its import. Returns the claim, the job and whether the job is new
     (the same bytes sent before map to their first job) — or None when another watcher claimed it first
-    (a unique constraint on account, path, size and modification time decides). Raises NotFound when its
-    folder names no community of the tenant."""
+    (a unique constraint on account, path, size, modification time and hold decides). Raises NotFound
+    when its folder names no community of the tenant. `source` is the file opened (and checked) by the
+    caller: its bytes are what is kept and imported, never what its path may name by now. `relative` is
+    where it was dropped, `hold` the hold (model.HOLDS) the caller moves it into before committing —
+    named after the file itself, so two uploads of a name are two claims, and two watchers one."""
     community_id = _community_of(uow, account, PurePosixPath(relative))
-    sha, stored = services.blobs.put(path)  # content-addressed: a claim lost below leaves nothing to undo
-    services.reader.refuse_unreadable(path, PurePosixPath(relative).name)
+    sha, stored = services.blobs.put_file(source)  # content-addressed: a claim lost below leaves nothing
+    services.reader.refuse_unreadable(services.blobs.local_path(sha), PurePosixPath(relative).name)
     taken = DropClaim(
-        services.ids.new(), account.tenant_id, account.id, relative, size, mtime_ns, services.clock.now()
+        services.ids.new(),
+        account.tenant_id,
+        account.id,
+        relative,
+        size,
+        mtime_ns,
+        services.clock.now(),
+        hold=hold,
     )
     try:
         uow.drop_claims.add(taken)
@@ -95,6 +111,11 @@ def take(
     taken = replace(taken, import_id=job.id)
     uow.drop_claims.update(taken)
     return taken, job, new
+
+
+def is_claimed(uow: UnitOfWork, account: DropAccount, hold: str) -> bool:
+    """Whether the file in that hold was claimed (and its claim committed)."""
+    return bool(uow.drop_claims.list(None, account_id=account.id, hold=hold, limit=1).items)
 
 
 def _community_of(uow: UnitOfWork, account: DropAccount, relative: PurePosixPath) -> str | None:
@@ -135,7 +156,10 @@ def refuse(
         return False
     name = PurePosixPath(relative).name
     result: dict[str, object] = {"file": name, "status": "failed", "reason": why}
-    services.drop_outcomes.write(account.username, relative, FAILED, result, [])
+    try:
+        services.drop_outcomes.write(account.username, taken.located, FAILED, result, [])
+    except LinkRefused as link:
+        _not_written(uow, account, taken, link)
     uow.commit()
     return True
 
@@ -157,8 +181,19 @@ def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: Impor
         return False
     errors = [e.problem for e in uow.import_errors.list(job.tenant_id, import_id=job.id).items]
     folder = FAILED if job.status in (ImportStatus.FAILED, ImportStatus.CANCELLED) else PROCESSED
-    outcomes.write(account.username, taken.path, folder, result_of(job), errors)
+    try:
+        outcomes.write(account.username, taken.located, folder, result_of(job), errors)
+    except LinkRefused as link:
+        _not_written(uow, account, told, link)
     return True
+
+
+def _not_written(uow: UnitOfWork, account: DropAccount, taken: DropClaim, link: LinkRefused) -> None:
+    """The outcome would have gone through a link (out of the account, or over a file it points to): it is
+    not written, the claim is closed with the reason — it is not tried again — and the operator told."""
+    why = f"{taken.outcome}; outcome not written: {link}"
+    log.warning("drop zone %s: %s: %s", account.username, taken.path, why)
+    uow.drop_claims.update(replace(taken, state=ClaimState.REPORTED, outcome=why))
 
 
 def report_ended_import(uow: UnitOfWork, outcomes: DropOutcomes, event: ImportEnded) -> None:

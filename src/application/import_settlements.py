@@ -139,18 +139,21 @@ def _attach(
 ) -> Attached:
     """Readings with no costs in the file go to the community's open drafts (created over REST) of the
     same service; readings that name no service, to the community's only open draft."""
-    drafts = [
+    open_drafts = [
         s
         for s in uow.settlements.list(
             job.tenant_id, community_id=community.id, status=SettlementStatus.DRAFT.value
         ).items
-        if s.import_id in (None, job.id) and s.origin is None
+        if s.origin is None
     ]
+    drafts = [s for s in open_drafts if s.import_id in (None, job.id)]
     services = sorted({s.service.value for s in drafts})
     if found.reading_services:
         wanted = {service: _readings_of(found, service) for service in set(found.reading_services.values())}
     elif len(services) == 1:
         wanted = {drafts[0].service: readings}
+    elif not drafts and len({s.service for s in open_drafts}) == 1:
+        wanted = {open_drafts[0].service: readings}  # only taken ones: said below
     else:
         if services:
             problems.append(
@@ -165,6 +168,7 @@ def _attach(
     for service, given in sorted(wanted.items()):
         draft = next((s for s in drafts if s.service is service), None)
         if draft is None:
+            _taken(open_drafts, service, community, problems)
             waiting.append(service.value)
             continue
         settlement = replace(draft, readings=given, import_id=job.id)
@@ -173,6 +177,21 @@ def _attach(
             continue
         attached.append(settlement)
     return Attached(attached, waiting=tuple(waiting))
+
+
+def _taken(drafts: list[Settlement], service: Service, community: Community, problems: list[Problem]) -> None:
+    """Say so when the only open settlements of the service hold another file's readings already."""
+    for draft in drafts:
+        if draft.service is service and draft.import_id is not None:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_REQUEST,
+                    f"community {community.code}: the open {service.value} settlement {draft.id} holds the "
+                    f"readings of import {draft.import_id}; create a settlement for this file's period, or "
+                    "retry that import with this file's readings",
+                )
+            )
+            return
 
 
 def _precomputed(

@@ -21,6 +21,7 @@ from prorata.domain.imports.model import CHANGE_KINDS, ImportJob, ImportStatus, 
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.jobs import LeaseLost
+from prorata.domain.ports.repository import Unstorable
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.readings.headers import Field
@@ -79,6 +80,9 @@ def process_import(
 def _release(uow: UnitOfWork, clock: Clock, job: ImportJob, failure: str | None) -> None:
     """Let the next attempt claim the job — or, tries exhausted, end it as failed — if this attempt
     still holds it."""
+    held = uow.imports.get(job.tenant_id, job.id)  # as the attempt left it (its rows counted, say)
+    if held is not None and (held.generation, held.attempts) == (job.generation, job.attempts):
+        job = held
     try:
         if failure is None:
             uow.import_jobs.hold(job.release(clock.now()))
@@ -96,12 +100,12 @@ def _process(uow: UnitOfWork, services: Services, job: ImportJob, lease: timedel
     try:
         path = services.blobs.local_path(job.sha256)
     except KeyError:  # permanent: another try would not find it either
-        missing = Problem(ErrorCode.UNSUPPORTED_FILE, f"the stored file {job.sha256[:12]}… is missing")
+        missing = Problem(ErrorCode.UNSUPPORTED_FILE, f"{job.original_name}: the stored copy is missing")
         return _finish(uow, ids, clock, job, FileContents(), [missing], missing.message)
     try:
         workbook = services.reader.read(path)
-    except InvalidInput as error:
-        problems = list(error.problems)
+    except InvalidInput as error:  # permanent: the same bytes read the same way next time
+        problems = [_named_after_upload_problem(p, job) for p in error.problems]
         return _finish(uow, ids, clock, job, FileContents(), problems, problems[0].message)
     workbook = _named_after_upload(workbook, job)
     contents = interpret(workbook, _community_code(uow, job), _mapping(uow, job, workbook))
@@ -122,9 +126,14 @@ def _settle(
     failures: list[str] = []
     changes = dict.fromkeys(CHANGE_KINDS, 0)
     for code, found in sorted(contents.communities.items()):
-        community = upsert_registry(uow, ids, job, found, problems, changes)
-        record_file_readings(uow, ids, clock, job, community, found, problems, changes)
-        attached = settlements_for(uow, ids, job, community, found, problems)
+        try:
+            community = upsert_registry(uow, ids, job, found, problems, changes)
+            record_file_readings(uow, ids, clock, job, community, found, problems, changes)
+            attached = settlements_for(uow, ids, job, community, found, problems)
+        except Unstorable as error:  # permanent: a value the file gives that no record can keep
+            problems.append(Problem(ErrorCode.INVALID_REQUEST, f"community {code[:50]}: {error}"))
+            failures.append(f"{code[:50]} (a value is too long to keep: {error})")
+            continue
         changes["settlements_created"] += attached.created
         if attached.waiting or not attached.settlements:
             waiting.append(code + "".join(f" ({s})" for s in attached.waiting))
@@ -133,7 +142,8 @@ def _settle(
                 prorated(uow, settlement)
             except InvalidInput as error:
                 problems.extend(error.problems)
-                failures.append(f"{code} ({settlement.service.value})")
+                first = error.problems[0].message if error.problems else "see its errors"
+                failures.append(f"{code} ({settlement.service.value}: {first})")
     if not contents.communities:
         first = problems[0].message if problems else "no readings, costs or units found in the file"
         failures.append(f"nothing to settle ({first})")
@@ -215,3 +225,9 @@ def _named_after_upload(workbook: Workbook, job: ImportJob) -> Workbook:
         for sheet in workbook.sheets
     )
     return replace(workbook, sheets=sheets)
+
+
+def _named_after_upload_problem(problem: Problem, job: ImportJob) -> Problem:
+    """The reader names the file it read — the stored copy, named by its SHA-256; the manager knows it
+    by the name they sent."""
+    return replace(problem, message=problem.message.replace(job.sha256, job.original_name))

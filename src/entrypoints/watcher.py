@@ -1,22 +1,39 @@
 """`prorata watch`: finds completed files in the drop zone — whoever wrote them (our SFTP server, OpenSSH,
 SFTPGo) — claims each exactly once together with its import; when the import ends, an event handler leaves
-the outcome beside it in `processed/` or `failed/` so the legacy system can fetch it over SFTP."""
+the outcome beside it in `processed/` or `failed/` so the legacy system can fetch it over SFTP. Those users
+can create symbolic links: a link in an account's folder is refused and reported, never followed — the
+file is read from a descriptor opened without following links and checked to be the file claimed."""
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from prorata.adapters import drop_holds
+from prorata.adapters.drop_folders import FileChanged, open_dropped, stat_dropped
 from prorata.application import dropzone
 from prorata.application.errors import NotFound
 from prorata.config.bootstrap import Components
-from prorata.domain.dropzone.model import DropAccount, is_candidate
+from prorata.domain.dropzone.model import (
+    HOLDS,
+    DropAccount,
+    DropClaim,
+    LinkRefused,
+    held_in,
+    hold_of,
+    is_candidate,
+)
+from prorata.domain.ports.repository import Conflict
+from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -39,6 +56,8 @@ class DropWatcher(FileSystemEventHandler):
     stable_seconds: float = 5.0
     rescan_seconds: float = 30.0
     _seen: dict[Path, _Seen] = field(default_factory=dict)
+    _linked_folders: set[Path] = field(default_factory=set)
+    _holding: set[str] = field(default_factory=set)  # holds this watcher is claiming now
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -72,6 +91,7 @@ class DropWatcher(FileSystemEventHandler):
     def on_moved(self, event: FileSystemEvent) -> None:
         if not event.is_directory:
             self.consider(Path(str(event.dest_path)))
+            drop_holds.prune_moved(self.root, Path(str(event.src_path)))  # an outcome moved it on
 
     def on_created(self, event: FileSystemEvent) -> None:
         if not event.is_directory:
@@ -82,13 +102,26 @@ class DropWatcher(FileSystemEventHandler):
             self._watch(Path(str(event.src_path)))
 
     def rescan(self) -> None:
-        for path in self.root.rglob("*"):
-            if path.is_file() and not path.is_symlink():
-                self._watch(path)
+        """Every file in the accounts' folders, links included (to be refused); a linked folder is not
+        entered, and only logged: what lies behind it is not the account's."""
+        for folder, folders, files in os.walk(self.root):
+            here = Path(folder)
+            for name in files:
+                self._watch(here / name)
+            for name in folders:
+                if (here / name).is_symlink():
+                    self._watch(here / name)  # refused, if it is named like a file to import
+                    self._warn_linked_folder(here / name)
+        drop_holds.prune_all(self.root)  # holds whose outcome was written while no watcher saw it
+
+    def _warn_linked_folder(self, path: Path) -> None:
+        if path not in self._linked_folders:
+            self._linked_folders.add(path)
+            log.warning("%s is a symbolic link: the drop zone does not follow it", path)
 
     def _watch(self, path: Path) -> None:
         try:
-            info = path.stat()
+            info = path.lstat()
         except OSError:
             return
         with self._lock:
@@ -115,39 +148,66 @@ class DropWatcher(FileSystemEventHandler):
         located = self._locate(path)
         if located is None:
             return
-        account, relative = located
-        try:
-            info = path.stat()
-        except OSError:
+        account, where = located
+        held = held_in(where)  # a file held by a watcher that stopped before its claim was committed
+        if held is not None and not self._unclaimed_hold(path, account, held[0]):
             return
+        relative = held[1] if held is not None else where
+        try:
+            checked = stat_dropped(self.root, account.username, where)
+            if checked is None:
+                return
+            if not stat.S_ISREG(checked.st_mode):
+                self._refuse(account, where, checked.st_size, checked.st_mtime_ns, "not a regular file")
+                return
+            source = open_dropped(self.root, account.username, where, checked)
+        except LinkRefused as link:
+            self._refuse(account, where, link.size, link.mtime_ns, str(link))
+            return
+        except (FileChanged, OSError):  # gone or changed since: its own events bring it back
+            return
+        identity = (checked.st_dev, checked.st_ino, checked.st_size, checked.st_mtime_ns)
+        hold = held[0] if held is not None else hold_of(*identity)
         parts = self.components
-        with parts.unit_of_work() as uow:
-            try:
-                taken = dropzone.take(
-                    uow,
-                    parts.services,
-                    account,
-                    str(relative),
-                    info.st_size,
-                    info.st_mtime_ns,
-                    path,
-                )
-            except (InvalidInput, NotFound, OSError) as error:
-                uow.rollback()
-                dropzone.refuse(
-                    uow,
-                    parts.services,
-                    account,
-                    str(relative),
-                    info.st_size,
-                    info.st_mtime_ns,
-                    str(error),
-                )
-                return
-            if taken is None:
-                return
-            claim, job, new = taken
-            uow.commit()
+        self._holding.add(hold)
+        try:
+            with source, parts.unit_of_work() as uow:
+                try:
+                    taken = dropzone.take(
+                        uow,
+                        parts.services,
+                        account,
+                        str(relative),
+                        checked.st_size,
+                        checked.st_mtime_ns,
+                        source,
+                        hold,
+                    )
+                except (InvalidInput, NotFound, OSError) as error:
+                    uow.rollback()
+                    self._refuse(account, where, checked.st_size, checked.st_mtime_ns, str(error), uow)
+                    return
+                if taken is None:
+                    return
+                now = os.fstat(source.fileno())
+                if (now.st_size, now.st_mtime_ns) != (checked.st_size, checked.st_mtime_ns):
+                    uow.rollback()  # written to while it was read: claimed once it stands still
+                    return
+                claim, job, new = taken
+                if held is None:
+                    kept = self._hold(uow, account, claim, source)
+                    if kept is None:
+                        uow.rollback()  # this very file was claimed before, where it stands
+                        return
+                    claim = kept
+                try:
+                    uow.commit()
+                except BaseException:
+                    if held is None and claim.hold:  # back to its name, for the next watcher
+                        drop_holds.release(self.root, account.username, relative, claim.hold)
+                    raise
+        finally:
+            self._holding.discard(hold)
         log.info("claimed %s for %s as import %s", relative, account.username, job.id)
         if new:
             parts.queue.run_import(job.id)
@@ -158,12 +218,70 @@ class DropWatcher(FileSystemEventHandler):
             if ended is not None and dropzone.report(uow, parts.drop_outcomes, claim, ended):
                 uow.commit()
 
+    def _hold(
+        self, uow: UnitOfWork, account: DropAccount, claim: DropClaim, source: BinaryIO
+    ) -> DropClaim | None:
+        """Moves the claimed file, just read, out of its upload name into its hold (before the claim is
+        committed: the database chose this watcher already). If it cannot be moved (no hard links
+        here), or the entry at the name is no longer the file read — swapped for a link, replaced — what
+        was moved is put back and the claim stays on the name it was dropped at; None if this file was
+        claimed so before."""
+        try:
+            where = drop_holds.hold(self.root, account.username, PurePosixPath(claim.path), claim.hold)
+        except (OSError, LinkRefused):
+            where = None
+        if where is not None and drop_holds.same_file(self.root, account.username, where, source):
+            return claim
+        if where is not None:
+            drop_holds.release(self.root, account.username, PurePosixPath(claim.path), claim.hold)
+        unheld = replace(claim, hold="")
+        try:
+            uow.drop_claims.update(unheld)
+        except Conflict:
+            return None
+        return unheld
+
+    def _unclaimed_hold(self, path: Path, account: DropAccount, hold: str) -> bool:
+        """Whether a held file is one to claim now: not being claimed by this watcher, its hold older
+        than the stability wait (another watcher may be claiming it still), and no claim of it
+        committed. A hold too young is looked at again once it has stood still."""
+        if hold in self._holding:
+            return False
+        try:
+            made = (self.root / account.username / HOLDS / hold).lstat().st_mtime
+        except OSError:
+            return False
+        if time.time() - made < self.stable_seconds:
+            self._watch(path)
+            return False
+        with self.components.unit_of_work() as uow:
+            return not dropzone.is_claimed(uow, account, hold)
+
+    def _refuse(
+        self,
+        account: DropAccount,
+        relative: PurePosixPath,
+        size: int,
+        mtime_ns: int,
+        why: str,
+        uow: UnitOfWork | None = None,
+    ) -> None:
+        if uow is None:
+            with self.components.unit_of_work() as fresh:
+                self._refuse(account, relative, size, mtime_ns, why, fresh)
+            return
+        services = self.components.services
+        if dropzone.refuse(uow, services, account, str(relative), size, mtime_ns, why):
+            log.warning("refused %s for %s: %s", relative, account.username, why)
+
     def _locate(self, path: Path) -> tuple[DropAccount, PurePosixPath] | None:
+        """The account and the file's path in it — a path that stays in it, links aside (checked when
+        the file is opened)."""
         try:
             inside = path.relative_to(self.root)
         except ValueError:
             return None
-        if len(inside.parts) < 2 or path.is_symlink():
+        if len(inside.parts) < 2 or ".." in inside.parts:
             return None
         relative = PurePosixPath(*inside.parts[1:])
         if not is_candidate(relative):

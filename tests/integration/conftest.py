@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -11,24 +11,7 @@ from flask import Flask
 from prorata.adapters.dramatiq_queue import EVENTS, QUEUE
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
-from prorata.entrypoints.api.app import create_app
-from prorata.entrypoints.worker import declare_actors
 from tests.api_client import Caller, key_for, new_tenant
-
-
-@pytest.fixture(scope="session")
-def app(components: Components) -> Flask:
-    return create_app(components)
-
-
-@pytest.fixture(scope="session")
-def worker(components: Components) -> Iterator[dramatiq.Worker]:
-    """dramatiq workers on the in-process StubBroker, running the real import actor."""
-    declare_actors(components)
-    running = dramatiq.Worker(components.broker, worker_timeout=50)
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from flask import Flask
 
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
+from prorata.domain.imports.model import ImportJob, ImportSource
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from tests.api_client import Caller, key_for, new_tenant
 
@@ -154,7 +155,14 @@ TABLE = [
     Row("GET", "/v1/imports", READ, 200, scoped=False),
     Row("POST", "/v1/imports", WRITE, 202, lambda w: {"community_id": w["community_id"]}, upload=True),
     Row("GET", "/v1/imports/<import_id>", READ, 200),
-    Row("POST", "/v1/imports/<import_id>/retry", WRITE, 202, lambda w: {"community_id": w["community_id"]}),
+    Row(
+        "POST",
+        "/v1/imports/<import_id>/retry",
+        WRITE,
+        202,
+        lambda w: {"community_id": w["community_id"]},
+        target={"import_id": "failed_import"},
+    ),
     Row("GET", "/v1/imports/<import_id>/errors", READ, 200),
     Row("GET", "/v1/imports/<import_id>/errors.xlsx", READ, 200),
     Row("GET", "/v1/imports/<import_id>/file", READ, 200),
@@ -233,8 +241,19 @@ def two_worlds(app: Flask, components: Components) -> dict[str, Any]:
     for name in ("own", "other"):
         tenant = new_tenant(components, name)
         made[name] = build_world(Caller(app.test_client(), key_for(components, Role.MANAGER, tenant)))
+        made[name]["failed_import"] = failed_import(components, tenant)
         made[f"{name}_tenant"] = tenant
     return made
+
+
+def failed_import(components: Components, tenant: str) -> str:
+    """An import that failed, and no worker will touch: what a retry is for."""
+    now = components.clock.now()
+    job = ImportJob(components.ids.new(), tenant, ImportSource.UPLOAD, "x.csv", uuid.uuid4().hex * 2, 1, now)
+    with components.unit_of_work() as uow:
+        uow.imports.add(job.fail("for the matrix", now)[0])
+        uow.commit()
+    return job.id
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +295,7 @@ def expected(row: Row, role: Role, whose: str) -> int:
     return row.other_tenant
 
 
-USES_RECORDS_UP = ("/publish", "/cancel", "/replacement")  # a meter is replaced once
+USES_RECORDS_UP = ("/publish", "/cancel", "/replacement", "/retry")  # replaced once; a retry runs it
 
 
 def cases(destructive: bool) -> list[Any]:

@@ -11,18 +11,20 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
 
+from prorata.adapters.drop_folders import open_dropped
 from prorata.adapters.local_drop_outcomes import LocalDropOutcomes
 from prorata.adapters.passwords import hash_password
 from prorata.application import dropzone
 from prorata.config.bootstrap import Components
 from prorata.domain.community.model import Community
+from prorata.domain.dropzone.model import HOLDS
 from prorata.domain.problems import ErrorCode, Problem
 from prorata.entrypoints import watcher as watcher_module
 from prorata.entrypoints.watcher import DropWatcher
@@ -86,7 +88,7 @@ def everything_in(folder: Path) -> list[str]:
 
 
 def result_of(path: Path) -> dict[str, Any]:
-    assert path.is_file() and not path.is_symlink(), path
+    assert not path.is_symlink(), path
     found: dict[str, Any] = json.loads(path.read_text())
     return found
 
@@ -117,10 +119,12 @@ def test_an_outcome_folder_linked_outside_gets_nothing_and_the_file_is_refused(
     assert imported(components, tenant) == []
     [(path, state, why)] = claims(components, tenant)
     assert (path, state) == ("C0001/lecturas.xlsx", "reported")
-    assert why is not None and f"{folder} is a symbolic link" in why
+    assert why is not None
+    assert f"{folder} is a symbolic link" in why
     if folder == "processed":  # failed/ is safe: the refusal is told there, the file beside it
         told = result_of(account.home / "failed" / "lecturas.xlsx.result.json")
-        assert told["status"] == "failed" and "processed is a symbolic link" in told["reason"]
+        assert told["status"] == "failed"
+        assert "processed is a symbolic link" in told["reason"]
         assert (account.home / "failed" / "lecturas.xlsx").is_file()
     else:  # nowhere safe to tell: the operator's log, and the file stays where it was
         assert dropped.is_file()
@@ -135,11 +139,13 @@ def test_an_outcome_folder_linked_while_the_file_is_imported_gets_nothing(
     (account.home / "processed").symlink_to(account.outside, target_is_directory=True)
     drain()
     assert everything_in(account.outside) == []
-    assert dropped.is_file()
+    # The file stays in the account: claimed, it was moved out of its upload name into its hold.
+    assert list((account.home / HOLDS).glob("*/C0001/lecturas.xlsx"))
     assert [job.status.value for job in imported(components, tenant)] == ["awaiting_costs"]
     [(_, state, why)] = claims(components, tenant)
     assert state == "reported"
-    assert why is not None and "processed is a symbolic link" in why
+    assert why is not None
+    assert "processed is a symbolic link" in why
 
 
 # --- result files being links -----------------------------------------------------------------------
@@ -179,7 +185,8 @@ def test_outcomes_written_over_linked_result_files_leave_the_targets_untouched(
     LocalDropOutcomes(root).write("acme", "lecturas.csv", "processed", result, [problem()])
     assert victim.read_text() == "precious\n"
     written = root / "acme" / "processed" / f"lecturas.csv.{which}"
-    assert written.is_file() and not written.is_symlink()
+    assert written.is_file()
+    assert not written.is_symlink()
     assert ("settled" if which == "result.json" else "invalid_number") in written.read_text()
     assert sorted(p.name for p in (root / "acme" / "processed").iterdir()) == [
         "lecturas.csv",
@@ -228,7 +235,8 @@ def test_a_dropped_file_that_is_a_link_is_refused_and_nothing_imported(
     drain()
     assert imported(components, tenant) == []
     told = result_of(account.home / "failed" / "lecturas.csv.result.json")
-    assert told["status"] == "failed" and "lecturas.csv is a symbolic link" in told["reason"]
+    assert told["status"] == "failed"
+    assert "lecturas.csv is a symbolic link" in told["reason"]
     assert str(account.outside) not in json.dumps(told)  # never where it points
     assert secret.read_bytes() == SECRET
     assert link.is_symlink()  # left where it was, neither followed nor moved
@@ -262,7 +270,9 @@ def test_an_account_folder_that_is_a_link_is_refused_and_nothing_written_there(
     assert imported(components, tenant) == []
     assert everything_in(account.outside) == ["lecturas.csv"]
     [(_, state, why)] = claims(components, tenant)
-    assert state == "reported" and why is not None and "symbolic link" in why
+    assert state == "reported"
+    assert why is not None
+    assert "symbolic link" in why
 
 
 def test_the_watch_never_imports_through_links_and_reports_a_linked_file(
@@ -303,19 +313,21 @@ def swap_for_link(path: Path, target: Path) -> None:
 
 @dataclass
 class SwappingBlobStore:
-    """The real store, but the dropped file is swapped for a link to a secret just before it is read."""
+    """The real store, but the file it is given is swapped for a link to a secret just before it is read
+    (wherever the watcher keeps it by then)."""
 
     inner: Any
-    dropped: Path
     secret: Path
 
     def put(self, source: Path) -> tuple[str, int]:
-        swap_for_link(self.dropped, self.secret)
-        return tuple(self.inner.put(source))  # type: ignore[return-value]
+        swap_for_link(source, self.secret)
+        sha, size = self.inner.put(source)
+        return str(sha), int(size)
 
     def put_file(self, source: BinaryIO) -> tuple[str, int]:
-        swap_for_link(self.dropped, self.secret)
-        return tuple(self.inner.put_file(source))  # type: ignore[return-value]
+        swap_for_link(Path(f"/proc/self/fd/{source.fileno()}").readlink(), self.secret)
+        sha, size = self.inner.put_file(source)
+        return str(sha), int(size)
 
     def local_path(self, sha256: str) -> Path:
         return Path(self.inner.local_path(sha256))
@@ -332,7 +344,7 @@ def test_a_file_swapped_for_a_link_after_the_check_imports_the_original_bytes(
     secret.write_bytes(SECRET)
     dropped = account.drop("C0001/lecturas.xlsx")
     original = dropped.read_bytes()
-    swapping = replace(components, blobs=SwappingBlobStore(components.blobs, dropped, secret))
+    swapping = replace(components, blobs=SwappingBlobStore(components.blobs, secret))
     DropWatcher(swapping, components.settings.drop_root).consider(dropped)
     drain()
     [job] = imported(components, tenant)
@@ -352,11 +364,10 @@ def test_a_file_swapped_for_a_link_between_the_check_and_the_open_is_refused(
     secret = account.outside / "secret.csv"
     secret.write_bytes(SECRET)
     dropped = account.drop("lecturas.csv", b"Piso;Lectura anterior;Lectura actual\n1A;0;30\n")
-    real_open = watcher_module.open_dropped
 
-    def swapped_then_opened(*args: Any, **kwargs: Any) -> Iterator[BinaryIO]:
-        swap_for_link(dropped, secret)
-        return real_open(*args, **kwargs)  # type: ignore[no-any-return]
+    def swapped_then_opened(root: Path, username: str, relative: Any, checked: Any) -> BinaryIO:
+        swap_for_link(root / username / relative, secret)  # the file the watcher checked, wherever it is
+        return open_dropped(root, username, relative, checked)
 
     monkeypatch.setattr(watcher_module, "open_dropped", swapped_then_opened)
     consider(components, dropped)
@@ -365,4 +376,17 @@ def test_a_file_swapped_for_a_link_between_the_check_and_the_open_is_refused(
     told = result_of(account.home / "failed" / "lecturas.csv.result.json")
     assert "lecturas.csv is a symbolic link" in told["reason"]
     assert secret.read_bytes() == SECRET
-    assert os.path.islink(dropped)
+    assert everything_in(account.outside) == ["secret.csv"]
+
+
+def test_a_dropped_fifo_is_refused_without_hanging_the_watcher(
+    components: Components, tenant: str, account: Account
+) -> None:
+    fifo = account.home / "lecturas.csv"
+    os.mkfifo(fifo)
+    watching = threading.Thread(target=consider, args=(components, fifo), daemon=True)
+    watching.start()
+    watching.join(timeout=10)
+    assert not watching.is_alive(), "the watcher hangs on a FIFO"
+    assert imported(components, tenant) == []
+    assert "not a regular file" in result_of(account.home / "failed" / "lecturas.csv.result.json")["reason"]

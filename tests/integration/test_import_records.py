@@ -150,3 +150,15 @@ def test_a_file_that_is_no_spreadsheet_is_refused_at_upload(manager: Caller) -> 
         assert sent.status_code == 422, (name, sent.get_json())
         assert sent.get_json()["errors"][0]["code"] == "unsupported_file"
     assert manager.get("/v1/imports").get_json() == []
+
+
+def test_a_value_too_long_to_keep_fails_the_import_at_once_not_after_retries(
+    manager: Caller, community: dict[str, Any], drain: Callable[[], None]
+) -> None:
+    long_code = "Vivienda-" + "x" * 60  # units keep codes of up to 50 characters
+    content = csv("Vivienda;Coeficiente;Lectura anterior;Lectura actual", f"{long_code};1;0;10", "1B;1;0;20")
+    job = imported(manager, drain, content, "largo.csv", community_id=community["id"])
+    assert job["attempts"] == 1, job
+    if job["status"] == "failed":  # PostgreSQL keeps the limit; SQLite keeps any length
+        assert "too long" in job["reason"]
+        assert long_code not in units_of(manager, community)

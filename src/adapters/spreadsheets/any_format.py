@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import struct
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +27,18 @@ _NOT_SPREADSHEETS = {
     b"7z\xbc\xaf": "a 7-Zip archive",
 }
 _CONTROL = bytes(set(range(32)) - {9, 10, 12, 13})
+# What parsing raises on bytes it cannot make sense of: the file's fault, the same on every try, so an
+# import fails at once rather than being retried. Not OSError or MemoryError: those may pass.
+_MALFORMED = (
+    ValueError,
+    LookupError,
+    ArithmeticError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    struct.error,
+)
+log = logging.getLogger(__name__)
 
 
 class AnyFormatSpreadsheetReader:
@@ -49,6 +65,11 @@ class AnyFormatSpreadsheetReader:
             raise unsupported(path.name, "no such file")
         with path.open("rb") as handle:
             magic = handle.read(4)
-        if magic in _WORKBOOK_MAGIC:
-            return self.workbooks.read(path, enough)
-        return self.csv.read(path, enough)
+        try:
+            if magic in _WORKBOOK_MAGIC:
+                return self.workbooks.read(path, enough)
+            return self.csv.read(path, enough)
+        except _MALFORMED as error:
+            # Each reader's checks name what they catch; this is for what none foresaw, so it is logged.
+            log.warning("%s cannot be read", path.name, exc_info=error)
+            raise unsupported(path.name, f"malformed file ({type(error).__name__})") from None

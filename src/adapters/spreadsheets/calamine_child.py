@@ -1,5 +1,5 @@
-"""Runs in a child process with memory and CPU limits: reads a workbook with python-calamine and prints
-each sheet as JSON lines. A crafted file can abort or exhaust only this process.
+"""Runs in a child process with memory, CPU and file-size limits: reads a workbook with python-calamine and
+writes each sheet as JSON lines. A crafted file can abort or exhaust only this process.
 
 The hand-over is plain JSON so that the parent trusts nothing it could not check: numbers travel as JSON
 numbers (the parent reads them straight into Decimal, and rounds away float noise), text as strings, an
@@ -10,17 +10,22 @@ Python call here."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import itertools
 import json
 import resource
+import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 _PLAIN = {str, float, int}
 # The first line tells how many sheets the workbook has; the parent then asks for them one by one (it
-# may run two of these processes, each parsing a sheet). Each sheet is written as two lines: its index,
-# name, row count and first rows (where headers are looked for), then the other rows, which the parent
-# decodes while sheets are still being parsed, or, for the last one, only if it reads past them.
+# may run two of these processes, each parsing a sheet). Each sheet is written to its own file in the
+# folder the parent names, `<index>.json`, as two lines: its index, name, row count and first rows (where
+# headers are looked for), then the other rows; a line on stdout then says it is ready. So a child never
+# waits for the parent to take a sheet before it parses the next, and the parent takes the sheets in the
+# workbook's order, each within what the file's byte budget has left.
 HEAD_ROWS = 50
 
 
@@ -74,9 +79,18 @@ def confine(memory_bytes: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int:
-    """Writes the number of sheets, then, for each sheet index read from stdin, that sheet; ends when
-    stdin does."""
+def limit_sheet_bytes(max_bytes: int) -> None:
+    """No sheet's file may pass the file's whole byte budget: past it a write fails (EFBIG, SIGXFSZ being
+    ignored) instead of filling the disk. A limit inherited from the parent's parent may be lower."""
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int, folder: str) -> int:
+    """Writes the number of sheets, then, for each sheet index read from stdin, that sheet's file and a
+    line saying it is ready; ends when stdin does, or after a sheet past the limits."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(path)
@@ -87,32 +101,45 @@ def main(path: str, max_rows: int, max_columns: int, max_cell_chars: int) -> int
     for line in sys.stdin:
         index = int(line)
         name = names[index]
-        sheet = workbook.get_sheet_by_name(name)
-        if sheet.height > max_rows + 1 or sheet.width > max_columns:
-            why = f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"
-            out.write(json.dumps({"index": index, "too_large": why}) + "\n")
-            return 0
-        read = sheet_rows(sheet.to_python(skip_empty_area=False), max_cell_chars)
-        if read is None:
-            why = f"sheet {name!r} has a cell longer than {max_cell_chars} characters"
-            out.write(json.dumps({"index": index, "too_large": why}) + "\n")
-            return 0
-        rows, specials = read
-        head = {
-            "index": index,
-            "sheet": name,
-            "rows": len(rows),
-            "specials": specials,
-            "head": rows[:HEAD_ROWS],
-        }
-        out.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")))
-        out.write("\n")
-        out.write(json.dumps(rows[HEAD_ROWS:], ensure_ascii=False, separators=(",", ":")))
+        why = _write_sheet(
+            workbook.get_sheet_by_name(name), name, index, max_rows, max_columns, max_cell_chars, folder
+        )
+        out.write(json.dumps({"index": index, "too_large": why} if why else {"index": index, "ready": True}))
         out.write("\n")
         out.flush()
+        if why:
+            return 0
     return 0
+
+
+def _write_sheet(
+    sheet: Any, name: str, index: int, max_rows: int, max_columns: int, max_cell_chars: int, folder: str
+) -> str | None:
+    """Writes the sheet's file; why it cannot be read within the limits, or None."""
+    if sheet.height > max_rows + 1 or sheet.width > max_columns:
+        return f"sheet {name!r} spans {sheet.height} rows × {sheet.width} columns"
+    read = sheet_rows(sheet.to_python(skip_empty_area=False), max_cell_chars)
+    if read is None:
+        return f"sheet {name!r} has a cell longer than {max_cell_chars} characters"
+    rows, specials = read
+    head = {"index": index, "sheet": name, "rows": len(rows), "specials": specials, "head": rows[:HEAD_ROWS]}
+    target = Path(folder) / f"{index}.json"
+    try:
+        with target.open("w", encoding="utf-8") as file:
+            file.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")))
+            file.write("\n")
+            file.write(json.dumps(rows[HEAD_ROWS:], ensure_ascii=False, separators=(",", ":")))
+            file.write("\n")
+    except OSError as error:
+        if error.errno != errno.EFBIG:
+            raise
+        target.unlink(missing_ok=True)
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        return f"sheet {name!r} holds more than {limit} bytes of cells, the limit for one file"
+    return None
 
 
 if __name__ == "__main__":
     confine(int(sys.argv[5]), int(sys.argv[6]))
-    sys.exit(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+    limit_sheet_bytes(int(sys.argv[8]))
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[7]))

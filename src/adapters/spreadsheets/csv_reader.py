@@ -40,14 +40,20 @@ class CsvSpreadsheetReader:
         if b"\x00" in raw:
             raise unsupported(name, "holds binary data (NUL bytes), not CSV text")
         text = decode(raw)
+        if len(text) > self.limits.max_decoded_bytes:  # one budget per file, whatever its format
+            why = f"it holds more than {self.limits.max_decoded_bytes} characters, the limit for one file"
+            raise too_large(name, why)
         delimiter = detect_delimiter(text)
         rows = self._rows(name, text, delimiter)
         return Workbook(name, (Sheet(path.stem, rows),), decimal_hint=_DECIMAL_HINTS.get(delimiter))
 
     def _rows(self, name: str, text: str, delimiter: str) -> tuple[tuple[Cell, ...], ...]:
         rows: list[tuple[Cell, ...]] = []
+        lines = _Lines(text)
+        last: list[str] = []  # the source lines of the last record read
         try:
-            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            for record in csv.reader(lines, delimiter=delimiter):
+                last, lines.taken = lines.taken, []
                 if len(rows) >= self.limits.max_rows:
                     raise too_large(name, f"more than {self.limits.max_rows} rows")
                 if len(record) > self.limits.max_columns:
@@ -64,9 +70,44 @@ class CsvSpreadsheetReader:
             if "field larger than field limit" in str(error):
                 raise too_large(name, f"row {len(rows) + 1} has a cell larger than the field limit") from None
             raise unsupported(name, f"malformed CSV near row {len(rows) + 1}: {error}") from None
+        _refuse_cut_off(name, rows, last, delimiter)
         while rows and all(cell is None or not str(cell).strip() for cell in rows[-1]):
             rows.pop()
         return tuple(rows)
+
+
+class _Lines:
+    """The text's lines for the csv reader, keeping those taken since the caller last emptied `taken`."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line
+
+
+def _refuse_cut_off(name: str, rows: list[tuple[Cell, ...]], last: list[str], delimiter: str) -> None:
+    """A file cut off midway (an upload stopped, by a server that could not tell) ends inside a quoted
+    field, or with a line that has neither its line ending nor the fields of the row before: that is an
+    error naming the row, not a shorter file. (A whole last row needs no line ending.)"""
+    if not last or all(cell is None or not str(cell).strip() for cell in rows[-1]):
+        return
+    try:
+        for _ in csv.reader(last, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):  # other quoting oddities are read leniently, as above
+            why = "opens a quote that the file never closes"
+            raise unsupported(name, f"row {len(rows)}, the last, {why}: the file looks cut off") from None
+    if len(rows) > 1 and not last[-1].endswith(("\n", "\r")) and len(rows[-1]) < len(rows[-2]):
+        why = f"has {len(rows[-1])} fields where the row before has {len(rows[-2])}, and no line ending"
+        raise unsupported(name, f"row {len(rows)}, the last, {why}: the file looks cut off")
 
 
 def decode(raw: bytes) -> str:

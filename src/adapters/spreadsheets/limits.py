@@ -18,6 +18,9 @@ class FileLimits:
     max_zip_ratio: int = 200
     child_memory_bytes: int = 1024 * 1024 * 1024
     child_seconds: int = 120
+    # Everything the parse of one file hands back (every sheet's cells, as text), however many its
+    # sheets: a small workbook whose cells repeat one long shared string could otherwise fill the reader.
+    max_decoded_bytes: int = 256 * 1024 * 1024
 
 
 def too_large(file_name: str, why: str) -> InvalidInput:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from prorata.adapters.spreadsheets.limits import FileLimits, too_large, unsupported
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension[^>]*\bref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _HEAD_BYTES = 64 * 1024
+# What zipfile raises on damaged bytes besides BadZipFile: data that does not inflate (zlib.error), an
+# archive cut short (EOFError), an unknown compression method or version (NotImplementedError), an entry
+# flagged as encrypted (RuntimeError), offsets before the start (OSError), names that are not UTF-8
+# (UnicodeDecodeError). The file is on local disk: none of these goes away on a second try.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError)
 
 
 def check_zip(path: Path, limits: FileLimits) -> None:
@@ -31,8 +37,12 @@ def check_zip(path: Path, limits: FileLimits) -> None:
                 if re.fullmatch(r"xl/worksheets/[^/]+\.xml", entry.filename):
                     with archive.open(entry) as handle:
                         _check_dimension(name, entry.filename, handle.read(_HEAD_BYTES), limits)
-    except zipfile.BadZipFile as error:
-        raise unsupported(name, f"not a readable XLSX/ODS archive ({error})") from None
+    except _DAMAGED as error:
+        raise unsupported(name, f"not a readable XLSX/ODS archive ({_why(error)})") from None
+
+
+def _why(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]
 
 
 def _check_dimension(name: str, sheet: str, head: bytes, limits: FileLimits) -> None:

@@ -18,7 +18,7 @@ class CopyRefused(Exception):
 def copy_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
     """Insert `rows` (all with the same columns) into `table`. Each column's SQLAlchemy type still
     turns values into what the database stores (decimals as text, enums, JSON), as an INSERT would."""
-    from psycopg import IntegrityError, sql
+    from psycopg import DataError, IntegrityError, sql
 
     names = list(rows[0])
     dialect = connection.dialect
@@ -38,7 +38,7 @@ def copy_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
                         for value, process in zip((row[name] for name in names), processors, strict=True)
                     ]
                 )
-    except IntegrityError as error:
+    except (IntegrityError, DataError) as error:
         raise CopyRefused(str(error)) from error
     finally:
         cursor.close()

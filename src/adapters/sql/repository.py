@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from prorata.adapters.sql.bulk import CopyRefused, copy_rows
 from prorata.adapters.sql.references import refuse_foreign_references
 from prorata.adapters.sql.rows import Row
-from prorata.domain.ports.repository import Conflict, Missing, Page
+from prorata.domain.ports.repository import Conflict, Missing, Page, Unstorable
 
 T = TypeVar("T")
 # From this many records on, PostgreSQL gets them by COPY: 50,000 units of an imported workbook
@@ -172,7 +172,11 @@ class SqlaRepository(Generic[T]):
                 yield
         except IntegrityError as error:
             raise Conflict(_reason(error.orig)) from None
+        except DataError as error:
+            raise Unstorable(str(error.orig).splitlines()[0]) from None
         except CopyRefused as error:
+            if "too long" in str(error) or "out of range" in str(error):
+                raise Unstorable(str(error).splitlines()[0]) from None
             raise Conflict(_reason(error)) from None
 
 

@@ -280,7 +280,36 @@ drop_claims = Table(
     Column("import_id", String(ID), ForeignKey("imports.id")),
     Column("state", String(20), nullable=False, index=True),
     Column("outcome", Text),
-    UniqueConstraint("account_id", "path", "size", "mtime_ns"),
+    # The hold the claimed file was moved into (its folder's name, see dropzone.model.held_path); "" when
+    # it was not moved (refused where it stands). Two uploads of one name are two holds: two claims.
+    Column("hold", String(ID), nullable=False, server_default="", index=True),
+    UniqueConstraint("account_id", "path", "size", "mtime_ns", "hold"),
+)
+
+# Failed SFTP authentications and the bans they led to (domain/dropzone/throttle.py): shared by every
+# SFTP process, kept across restarts. A failure is one row per subject it counts against.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(10), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("failed_at", UtcDateTime(), nullable=False, index=True),
+)
+
+Index(
+    "ix_login_failures_subject",
+    login_failures.c.scope,
+    login_failures.c.subject,
+    login_failures.c.failed_at,
+)
+
+login_bans = Table(
+    "login_bans",
+    metadata,
+    Column("scope", String(10), primary_key=True),
+    Column("subject", String(100), primary_key=True),
+    Column("until", UtcDateTime(), nullable=False),
 )
 
 # The transactional outbox: each event is stored with the change that made it, in the same transaction.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
@@ -18,19 +17,20 @@ from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingReposito
 from prorata.adapters.sql.outbox import SqlaOutbox
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
-from prorata.adapters.system import Uuid7Ids
+from prorata.adapters.system import SystemUtcClock, Uuid7Ids
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
 from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.events import DomainEvent
 from prorata.domain.imports.model import IN_PROGRESS, WAITING, ImportJob, MappingProfile, RowError
+from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.held_receipts import HeldReceipts
+from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Missing, Repository
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
 
-_IDS = Uuid7Ids()
 log = logging.getLogger(__name__)
 
 
@@ -59,12 +59,17 @@ class SqlaUnitOfWork:
         engine: Engine,
         tenant: str | None = None,
         published: Callable[[list[str]], None] | None = None,
+        ids: IdGenerator | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """`tenant` binds every repository to that tenant's rows (None: every tenant, for the system's own
-        jobs and support); `published` is told the ids of the events each commit stored."""
+        jobs and support); `published` is told the ids of the events each commit stored; `ids` and
+        `clock` name and date them."""
         self.engine = engine
         self.tenant = tenant
         self.published = published
+        self.ids: IdGenerator = ids or Uuid7Ids()
+        self.clock: Clock = clock or SystemUtcClock()
         self.connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -143,9 +148,9 @@ class SqlaUnitOfWork:
         """Commit the changes with the events they emitted; then tell `published` which to dispatch."""
         assert self.connection is not None
         stored = []
-        now = datetime.now(UTC)
+        now = self.clock.now()
         for event in self._events:
-            stored.append(_IDS.new())
+            stored.append(self.ids.new())
             self._stored_events.store(stored[-1], event, now)
         self._events = []
         self.connection.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -11,6 +12,10 @@ ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")
 # Folders the watcher writes outcomes into; files in them are never claimed.
 PROCESSED, FAILED = "processed", "failed"
 TEMPORARY_PREFIX = ".upload-"
+# Where a claimed file is moved, out of its upload name, the moment it is claimed: `.claimed/<hold>/<path>`
+# in the account's folder. A later upload of the same name is then another file, another claim, and an
+# outcome always moves the very file its import read.
+HOLDS = ".claimed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +49,39 @@ class DropClaim:
     import_id: str | None = None
     state: ClaimState = ClaimState.CLAIMED
     outcome: str | None = None
+    hold: str = ""  # the hold the file was moved into; "" when it was refused where it stands
+
+    @property
+    def located(self) -> str:
+        """Where the claimed file is now, in the account's folder (until its outcome moves it)."""
+        return held_path(self.path, self.hold) if self.hold else self.path
+
+
+def hold_of(device: int, inode: int, size: int, mtime_ns: int) -> str:
+    """The hold of one file as it stands: every watcher names the same one (so the claim's unique key
+    picks one watcher), and two uploads of a name — two files — have two."""
+    return hashlib.sha256(f"{device}:{inode}:{size}:{mtime_ns}".encode()).hexdigest()[:32]
+
+
+def held_path(path: str, hold: str) -> str:
+    """Where a file dropped at `path` is kept once claimed into `hold`."""
+    return str(PurePosixPath(HOLDS, hold, path))
+
+
+def held_in(relative: PurePosixPath) -> tuple[str, PurePosixPath] | None:
+    """(hold, the path it was dropped at) for a file in a hold; None for any other file."""
+    if len(relative.parts) < 3 or relative.parts[0] != HOLDS:
+        return None
+    return relative.parts[1], PurePosixPath(*relative.parts[2:])
 
 
 def is_candidate(relative: PurePosixPath) -> bool:
     """Whether a file in an account's folder is one to import: not a temporary upload, not in the outcome
-    folders, not hidden, and of an allowed type."""
+    folders, not hidden, and of an allowed type — or such a file in a hold (claimed by a watcher that
+    stopped before its claim was committed: the next one claims it)."""
+    held = held_in(relative)
+    if held is not None:
+        relative = held[1]
     if not relative.parts or relative.parts[0] in (PROCESSED, FAILED):
         return False
     if any(part.startswith(".") for part in relative.parts):
@@ -62,3 +95,17 @@ def community_code_of(relative: PurePosixPath) -> str | None:
 
 
 VALID_USERNAME = r"[a-z_][a-z0-9_.-]{0,31}"
+
+
+class LinkRefused(Exception):
+    """A symbolic link in an account's folder — the dropped file, a folder on its path, processed/ or
+    failed/, the account's folder itself. OpenSSH's and SFTPGo's users can create links pointing anywhere
+    the watcher's user reaches, so the drop zone neither reads, writes nor moves anything through one.
+    `where` is the link's path in the account ("" for the account's folder), never where it points;
+    `size` and `mtime_ns` identify what is refused, for its claim."""
+
+    def __init__(self, where: str, size: int = 0, mtime_ns: int = 0) -> None:
+        super().__init__(f"{where or 'the account folder'} is a symbolic link: links are not followed")
+        self.where = where
+        self.size = size
+        self.mtime_ns = mtime_ns

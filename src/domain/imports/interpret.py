@@ -258,7 +258,11 @@ class _Sheet:
         if self.default is not None:
             return self.default
         self._problem(
-            number, Field.COMMUNITY, ErrorCode.MISSING_COLUMN, "no community code in the row or the upload"
+            number,
+            Field.COMMUNITY,
+            ErrorCode.MISSING_COLUMN,
+            "no community code in the row or the upload: send the file with a community_id, or retry the "
+            "import with one (POST /v1/imports/{id}/retry)",
         )
         return None
 

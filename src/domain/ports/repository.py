@@ -9,6 +9,11 @@ from typing import Generic, Protocol, TypeVar
 T = TypeVar("T")
 
 
+class Unstorable(Exception):
+    """The store cannot keep a value as given (longer than its column, out of range): a permanent error
+    of the input, not of the store."""
+
+
 class Conflict(Exception):
     """A uniqueness or reference rule of the store refused the change (a duplicate code, a record in use)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -11,6 +13,7 @@ from marshmallow import Schema
 
 from prorata.application.access import authenticate
 from prorata.application.errors import Unauthorized
+from prorata.application.json_text import check_json
 from prorata.entrypoints.api import (
     communities,
     health,
@@ -28,6 +31,7 @@ from prorata.entrypoints.api.errors import ProrataApi, invalid, register_domain_
 if TYPE_CHECKING:
     from prorata.config.bootstrap import Components
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 BLUEPRINTS = (
     health.blp,
     simulations.blp,
@@ -55,7 +59,10 @@ def create_app(parts: Components) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
-            "info": {"description": "Shares a community's supplier bills among its dwellings, to the cent."},
+            "info": {
+                "description": "Shares a community's supplier bills among its dwellings, to the cent. "
+                "Besides what each schema says, no text may hold NUL (U+0000): such a request is a 422."
+            },
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
@@ -68,28 +75,23 @@ def create_app(parts: Components) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     register_domain_errors(app)
-    app.before_request(_refuse_nul_characters)
+    app.before_request(_refuse_what_is_not_text)
     app.before_request(_authenticate)
     return app
 
 
-def _refuse_nul_characters() -> None:
-    """No text we keep may hold NUL (PostgreSQL refuses it): say so, rather than fail on it later."""
-    texts = [request.path, *request.args.values()]
+def _refuse_what_is_not_text() -> None:
+    """No text we keep may hold NUL (PostgreSQL refuses it) or a lone surrogate (no encoder takes it), and
+    no JSON body may nest deeper than any request needs (parsing it, or walking it, would exhaust the
+    recursion): say so, naming the field, before anything parses the body."""
+    uploads = [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
+    named = [*request.args.items(multi=True), *request.form.items(multi=True), *uploads]
+    for name, text in [("(request)", request.path), *named]:
+        if "\x00" in text or _SURROGATE.search(text):
+            raise invalid("text must not contain NUL characters or lone surrogates", name)
     if request.is_json:
-        texts.extend(_strings(request.get_json(silent=True)))
-    if any("\x00" in text for text in texts):
-        raise invalid("text must not contain NUL characters", "(request)")
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
+        with contextlib.suppress(ValueError):  # not JSON at all: the view answers that
+            check_json(request.get_data(cache=True), "the body", forbid_nul=True)
 
 
 def _authenticate() -> Any:

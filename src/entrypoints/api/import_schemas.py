@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate
 
-from prorata.domain.imports.model import CHANGE_KINDS, ImportStatus
+from prorata.domain.imports.model import CHANGE_KINDS, ImportSource, ImportStatus
 from prorata.domain.readings.headers import Field
+from prorata.domain.settlement.request import Service
+from prorata.domain.settlement.stored import SettlementStatus
 
 
 class UploadSchema(Schema):
@@ -28,16 +30,22 @@ class RowsSchema(Schema):
 class ImportSettlementSchema(Schema):
     id = fields.String(required=True)
     community_id = fields.String(required=True)
-    service = fields.String(required=True)
-    status = fields.String(required=True)
+    service = fields.String(required=True, validate=validate.OneOf([s.value for s in Service]))
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in SettlementStatus]))
     supersedes = fields.String(allow_none=True)
+
+
+# What a settled import changed in the registry: a count of each kind of change.
+ChangesSchema = Schema.from_dict(
+    {kind: fields.Integer(required=True) for kind in CHANGE_KINDS}, name="Changes"
+)
 
 
 class ImportSchema(Schema):
     id = fields.String(required=True)
     url = fields.String(required=True)
     tenant_id = fields.String(required=True)
-    source = fields.String(required=True)
+    source = fields.String(required=True, validate=validate.OneOf([s.value for s in ImportSource]))
     original_name = fields.String(required=True)
     sha256 = fields.String(required=True)
     size = fields.Integer(required=True)
@@ -61,9 +69,8 @@ class ImportSchema(Schema):
         required=True,
         metadata={"description": "problems found (a row may have several; rows.rejected counts rows)"},
     )
-    changes = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(CHANGE_KINDS)),
-        values=fields.Integer(),
+    changes = fields.Nested(
+        ChangesSchema,
         allow_none=True,
         metadata={
             "description": "what a settled import changed in the registry; null until then and when failed"
@@ -89,22 +96,30 @@ class RowErrorSchema(Schema):
     meter = fields.String()
 
 
+def _header(field: Field) -> fields.String:
+    """The header of the column that holds `field`; a mapping names at least the unit's."""
+    required = field is Field.UNIT
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1, max=200),
+        error_messages={"required": "a mapping names at least the unit column"} if required else None,
+    )
+
+
+# Field -> the header that holds it: the fields are the keys a mapping may use, and no other.
+MappingSchema = Schema.from_dict({field.value: _header(field) for field in Field}, name="Mapping")
+
+
 class MappingProfileSchema(Schema):
     id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    mapping = fields.Dict(
-        keys=fields.String(validate=validate.OneOf([f.value for f in Field])),
-        values=fields.String(validate=validate.Length(min=1, max=200)),
+    mapping = fields.Nested(
+        MappingSchema,
         required=True,
         metadata={
             "example": {"unit": "Ref. Piso", "meter": "Num. Cont.", "previous": "L.Ant", "current": "L.Act"}
         },
     )
-
-    @validates("mapping")
-    def _names_a_unit(self, value: dict[str, str], **_: object) -> None:
-        if "unit" not in value:
-            raise ValidationError("a mapping names at least the unit column")
 
 
 class ReprocessSchema(Schema):

@@ -20,8 +20,8 @@ from prorata.application.receive_file import receive_file
 from prorata.application.retry_import import retry
 from prorata.domain.access.principal import Action, Role
 from prorata.domain.imports.model import ImportJob, ImportSource, MappingProfile
+from prorata.domain.imports.safe_text import safe_file_name
 from prorata.entrypoints.api.context import components, principal, work
-from prorata.entrypoints.api.error_workbook import errors_workbook
 from prorata.entrypoints.api.import_schemas import (
     ImportQuerySchema,
     ImportSchema,
@@ -182,16 +182,19 @@ def import_errors(import_id: str, pagination_parameters: PaginationParameters) -
 @blp.route("/imports/<import_id>/errors.xlsx")
 @blp.response(200, description="the file's rows with an error column", content_type=XLSX)
 def import_errors_workbook(import_id: str) -> Any:
+    """The file's sheets as received, each row followed by its errors, and a summary sheet; every text
+    as text (never a formula). Built once, outside this process, within limits: 422 (`file_too_large`,
+    `unsupported_file`) when it cannot be."""
     caller = principal()
     require(caller, Action.READ)
     parts = components()
     with work() as uow:
         job = fetch(uow.imports, caller, import_id, "import")
         problems = [e.problem for e in uow.import_errors.list(job.tenant_id, import_id=job.id).items]
-    content = errors_workbook(
-        parts.spreadsheet_reader, parts.blobs.local_path(job.sha256), job.original_name, problems
+    content = parts.error_workbooks.workbook(
+        parts.blobs.local_path(job.sha256), job.sha256, job.original_name, problems
     )
-    name = Path(job.original_name).stem + ".errors.xlsx"
+    name = safe_file_name(Path(job.original_name).stem, "import") + ".errors.xlsx"
     return send_file(content, mimetype=XLSX, as_attachment=True, download_name=name)
 
 

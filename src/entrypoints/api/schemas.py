@@ -8,9 +8,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from prorata.domain.access.principal import Role
 from prorata.domain.community.model import Language, OccupancyRole, ReadingSource, UnitKind
 from prorata.domain.settlement.request import Service
-from prorata.entrypoints.api.fields import DecimalString, Iban, TaxId
+from prorata.domain.settlement.stored import ReceiptStatus, SettlementStatus
+from prorata.entrypoints.api.contract_schemas import ContractTermsSchema, PeriodSchema, UnitReadingSchema
+from prorata.entrypoints.api.fields import MONEY_PATTERN, DecimalString, Iban, TaxId
 
 ZERO = Decimal(0)
 
@@ -73,6 +76,13 @@ class OccupancySchema(Schema):
     until = fields.Date(allow_none=True)
 
     @validates_schema
+    def _names_its_unit(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # A PATCH loads partially, and marshmallow carries that into nested schemas: an occupancy listed
+        # in a PATCH still needs its unit.
+        if "unit_id" not in data:
+            raise ValidationError("Missing data for required field.", "unit_id")
+
+    @validates_schema
     def _ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
         since, until = data.get("since"), data.get("until")
         if since is not None and until is not None and until < since:
@@ -82,7 +92,7 @@ class OccupancySchema(Schema):
 class ResidentSchema(Schema):
     id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(allow_none=True)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
     language = fields.String(load_default=Language.ES.value, validate=_choice(Language))
     external_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
     iban = Iban(allow_none=True)
@@ -98,7 +108,7 @@ class MeterSchema(Schema):
     serial = fields.String(required=True, validate=validate.Length(min=1, max=100))
     service = fields.String(required=True, validate=_choice(Service))
     factor = DecimalString(load_default=Decimal(1), minimum=ZERO)
-    rollover = DecimalString(allow_none=True, minimum=Decimal("0.000000001"))
+    rollover = DecimalString(allow_none=True, positive=True)
     replaced_on = fields.Date(
         dump_only=True, allow_none=True, metadata={"description": "the day of its final reading"}
     )
@@ -120,7 +130,7 @@ class MeterReplacementSchema(Schema):
     factor = DecimalString(minimum=ZERO, metadata={"description": "the new meter's; else the old one's"})
     rollover = DecimalString(
         allow_none=True,
-        minimum=Decimal("0.000000001"),
+        positive=True,
         metadata={"description": "the new meter's; the old one's if left out"},
     )
 
@@ -179,31 +189,11 @@ class UnitQuerySchema(Schema):
     unit_id = fields.String()
 
 
-class PeriodSchema(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
-
-
-class CostSchema(Schema):
-    concept = fields.String(required=True)
-    amount = DecimalString()
-    consumption_share = DecimalString()
-    fixed_key = fields.String(validate=validate.OneOf(["coefficient", "area", "equal"]))
-    tariff = fields.Dict()
-
-
-class TermsSchema(Schema):
-    """Contract v1 fields other than units; validated by the contract's own rules."""
+class TermsSchema(ContractTermsSchema):
+    """Contract v1 fields other than units; validated by the contract's own rules too."""
 
     service = fields.String(required=True, validate=_choice(Service))
     period = fields.Nested(PeriodSchema, required=True)
-    currency = fields.String()
-    consumption_share = DecimalString()
-    fixed_key = fields.String(validate=validate.OneOf(["coefficient", "area", "equal"]))
-    estimation = fields.Raw(
-        metadata={"description": '"none" or {"method": "area_average", "max_area_share": "0.25"}'}
-    )
-    costs = fields.List(fields.Nested(CostSchema), required=True)
 
 
 class SettlementInSchema(TermsSchema):
@@ -213,9 +203,9 @@ class SettlementInSchema(TermsSchema):
 class SettlementSchema(Schema):
     id = fields.String(required=True)
     community_id = fields.String(required=True)
-    service = fields.String(required=True)
-    period = fields.Dict(required=True)
-    status = fields.String(required=True, metadata={"example": "draft"})
+    service = fields.String(required=True, validate=_choice(Service))
+    period = fields.Nested(PeriodSchema, required=True)
+    status = fields.String(required=True, validate=_choice(SettlementStatus))
     number = fields.Integer(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     terms = fields.Dict(required=True)
@@ -226,7 +216,8 @@ class SettlementSchema(Schema):
 
 class ComputeInSchema(Schema):
     readings = fields.List(
-        fields.Dict(),
+        fields.Nested(UnitReadingSchema),
+        validate=validate.Length(min=1),
         metadata={
             "description": "contract readings, each with its `unit`; when given, stored readings are not used"
         },
@@ -262,9 +253,9 @@ class ReceiptSchema(Schema):
     number = fields.String(required=True)
     settlement_id = fields.String(required=True)
     unit_id = fields.String(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, validate=_choice(ReceiptStatus))
     currency = fields.String(required=True)
-    total = fields.String(required=True)
+    total = fields.String(required=True, metadata={"pattern": MONEY_PATTERN})
     detail = fields.Dict(
         required=True, metadata={"description": "the contract receipt: lines, meters, trace"}
     )
@@ -284,7 +275,7 @@ class KeySchema(Schema):
     """An API key as listed: never its secret."""
 
     id = fields.String(required=True)
-    role = fields.String(required=True)
+    role = fields.String(required=True, validate=_choice(Role))
     resident_id = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)

@@ -32,7 +32,7 @@ def settlement_json(settlement: Settlement) -> dict[str, Any]:
         "id": settlement.id,
         "community_id": settlement.community_id,
         "service": settlement.service.value,
-        "period": {"from": settlement.period.start.isoformat(), "to": settlement.period.end.isoformat()},
+        "period": {"from": settlement.period.start, "to": settlement.period.end},
         "status": settlement.status.value,
         "number": settlement.number,
         "published_at": settlement.published_at,

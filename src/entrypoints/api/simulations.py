@@ -11,6 +11,7 @@ from prorata.application.contract_result import result_json
 from prorata.application.simulate import simulate
 from prorata.domain.access.principal import Action
 from prorata.entrypoints.api.context import components, principal
+from prorata.entrypoints.api.contract_schemas import SettlementRequestSchema
 from prorata.entrypoints.api.errors import invalid
 from prorata.entrypoints.api.resources import ResourceBlueprint
 from prorata.entrypoints.api.schemas import SettlementResultSchema
@@ -21,7 +22,9 @@ blp = ResourceBlueprint(
 
 _REQUEST_DOC = {
     "description": "A settlement request (contract v1): costs, rules and units with their readings.",
-    "content": {"application/json": {"schema": {"type": "object"}}},
+    "required": True,
+    # Documented, not loaded: the contract's own reader parses the body, as `prorata simulate` does.
+    "content": {"application/json": {"schema": SettlementRequestSchema}},
 }
 
 

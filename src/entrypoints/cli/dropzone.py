@@ -14,9 +14,10 @@ import click
 from prorata.adapters.passwords import hash_password
 from prorata.application import dropzone
 from prorata.application.errors import NotFound
+from prorata.application.logins import LoginGuard
 from prorata.config.bootstrap import Components, bootstrap
 from prorata.domain.dropzone.model import DropAccount
-from prorata.domain.dropzone.throttle import LoginThrottle
+from prorata.domain.dropzone.throttle import LoginPolicy
 from prorata.domain.ports.repository import Conflict
 from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key
 
@@ -36,10 +37,15 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
     config = DropZoneConfig(
         parts.settings.drop_root, parts.settings.sftp_max_upload_bytes, find, parts.clock.now
     )
-    throttle = LoginThrottle(
-        max_failures=parts.settings.sftp_max_failures, ban=timedelta(seconds=parts.settings.sftp_ban_seconds)
+    settings = parts.settings
+    policy = LoginPolicy(
+        max_failures=settings.sftp_max_failures,
+        max_address_failures=settings.sftp_address_max_failures,
+        max_account_failures=settings.sftp_account_max_failures,
+        ban=timedelta(seconds=settings.sftp_ban_seconds),
     )
-    return DropZoneServer(config, load_host_key(parts.settings.sftp_host_key), throttle)
+    guard = LoginGuard(parts.login_ledger, policy, parts.clock)
+    return DropZoneServer(config, load_host_key(settings.sftp_host_key), guard)
 
 
 @click.command("sftp")

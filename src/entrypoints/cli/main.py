@@ -4,6 +4,7 @@ that only touches the database need not load the web framework or the SSH server
 from __future__ import annotations
 
 import importlib
+import logging
 
 import click
 
@@ -22,6 +23,9 @@ _COMMANDS = {
 }
 
 
+_SERVING = {"api", "run", "sftp", "watch", "worker"}
+
+
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
@@ -38,5 +42,9 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup)
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """prorata: shares a community's supplier bills among its dwellings, to the cent."""
+    if context.invoked_subcommand in _SERVING:
+        # What a serving process does (imports, logins, claims) is told on stderr, beside gunicorn's log.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -10,9 +10,12 @@ from typing import Any
 import click
 
 from prorata.application.contract_result import errors_json, result_json
+from prorata.application.json_text import read_json
 from prorata.application.simulate import ReadingsFile, simulate
 from prorata.config.bootstrap import bootstrap
+from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+from prorata.domain.settlement.result import SettlementResult
 from prorata.entrypoints.cli.text_report import problems_text, settlement_text
 
 # The contract's exit code for invalid input.
@@ -33,7 +36,7 @@ def simulate_command(request: Path, readings: Path | None, mapping: Path | None,
         if readings is not None:
             mapping_data = _load_json(mapping, "mapping") if mapping is not None else None
             readings_file = ReadingsFile(readings, mapping_data)
-        result = simulate(data, components.spreadsheet_reader, readings_file)
+        result = _simulate(data, components.spreadsheet_reader, readings_file)
     except InvalidInput as error:
         if output == "json":
             click.echo(json.dumps(errors_json(error.problems), ensure_ascii=False, indent=2))
@@ -46,10 +49,21 @@ def simulate_command(request: Path, readings: Path | None, mapping: Path | None,
         click.echo(settlement_text(result))
 
 
+def _simulate(data: Any, reader: SpreadsheetReader, readings: ReadingsFile | None) -> SettlementResult:
+    try:
+        return simulate(data, reader, readings)
+    except OSError as error:
+        if readings is None:
+            raise
+        # The readings file is the only file read there: one that cannot be opened is the user's to fix.
+        why = f"{readings.path.name}: cannot be read ({error.strerror or error})"
+        raise InvalidInput([Problem(ErrorCode.UNSUPPORTED_FILE, why)]) from None
+
+
 def _load_json(path: Path, what: str) -> Any:
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
-        return json.loads(text)
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        return read_json(raw, f"{what} {path}")
     except (OSError, UnicodeDecodeError) as error:
         raise _invalid(f"{what} {path}: cannot be read: {error}", what) from None
     except json.JSONDecodeError as error:

@@ -1,4 +1,4 @@
-"""The SSH side of the drop zone: host key, authentication with brute-force bans, one thread per client."""
+"""The SSH side of the drop zone: host key, authentication with bans by evidence, one thread per client."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import paramiko
 
-from prorata.adapters.passwords import verify_password
+from prorata.adapters.passwords import check_password
+from prorata.application.logins import LoginGuard
 from prorata.domain.dropzone.model import DropAccount
-from prorata.domain.dropzone.throttle import LoginThrottle
 from prorata.entrypoints.sftp.filesystem import DropSftpServer, JailedFilesystem
 
 log = logging.getLogger(__name__)
@@ -40,17 +40,37 @@ class DropZoneConfig:
     now: Callable[[], datetime]
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """A credential the server vouched for, or refused, in the request being answered."""
+
+    username: str
+    account: DropAccount | None  # None: refused
+
+
 class DropSshServer(paramiko.ServerInterface):
-    """One client connection: authenticates against the drop-zone accounts, offers only SFTP."""
+    """One client connection: authenticates against the drop-zone accounts, offers only SFTP.
+
+    Only evidence counts against a login (see domain/dropzone/throttle.py). paramiko asks
+    `check_auth_publickey` both for a key the client merely offers and, signed, for the key it
+    authenticates with; either way we only say whether the key is one of the account's. How the request
+    ended is told by what paramiko calls next: `get_allowed_auths` after every request that failed (so
+    after a vouched-for key whose signature did not verify), a channel request only once authenticated.
+    An offer we declined, or a key vouched for and answered with "PK_OK", is therefore never counted."""
 
     def __init__(
-        self, config: DropZoneConfig, throttle: LoginThrottle, lock: threading.Lock, address: str
+        self,
+        config: DropZoneConfig,
+        guard: LoginGuard,
+        address: str,
+        authenticated: Callable[[], bool] = lambda: False,
     ) -> None:
         self.config = config
-        self.throttle = throttle
-        self.lock = lock
+        self.guard = guard
         self.address = address
+        self.authenticated = authenticated
         self.account: DropAccount | None = None
+        self._attempt: _Attempt | None = None
 
     @property
     def account_folder(self) -> Path:
@@ -64,43 +84,57 @@ class DropSshServer(paramiko.ServerInterface):
         return self.config.max_upload_bytes
 
     def get_allowed_auths(self, username: str) -> str:
+        # paramiko calls this to answer a request that failed: a credential checked and refused, or a
+        # key we vouched for whose signature failed, is a failed authentication.
+        attempt, self._attempt = self._attempt, None
+        if attempt is not None:
+            log.info("SFTP login of %s from %s failed", username, self.address)
+            self.guard.failed(attempt.username, self.address)
         return "publickey,password"
 
-    def check_auth_password(self, username: str, password: str) -> int:
-        return self._decide(
-            username,
-            lambda account: (
-                bool(account.password_hash) and verify_password(password, account.password_hash or "")
-            ),
-        )
-
-    def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
-        offered = f"{key.get_name()} {key.get_base64()}"
-        return self._decide(
-            username,
-            lambda account: any(" ".join(known.split()[:2]) == offered for known in account.public_keys),
-        )
-
-    def _decide(self, username: str, accepts: Callable[[DropAccount], bool]) -> int:
-        now = self.config.now()
-        keys = (f"user:{username}", f"address:{self.address}")
-        with self.lock:
-            if any(self.throttle.banned(key, now) for key in keys):
-                log.warning("refused %s from %s: banned after repeated failures", username, self.address)
-                return paramiko.AUTH_FAILED
-        account = self.config.find_account(username)
-        if account is not None and accepts(account):
-            with self.lock:
-                for key in keys:
-                    self.throttle.succeeded(key)
-            self.account = account
-            return paramiko.AUTH_SUCCESSFUL
-        with self.lock:
-            for key in keys:
-                self.throttle.failed(key, now)
+    def check_auth_none(self, username: str) -> int:
+        self._attempt = None
         return paramiko.AUTH_FAILED
 
+    def check_auth_interactive(self, username: str, submethods: str) -> int:
+        self._attempt = None
+        return paramiko.AUTH_FAILED
+
+    def check_auth_password(self, username: str, password: str | bytes) -> int:
+        self._attempt = None
+        if self._banned(username):
+            return paramiko.AUTH_FAILED
+        account = self.config.find_account(username)
+        text = password if isinstance(password, str) else password.decode("latin-1")
+        # Hashed even for an unknown user or one without a password: the same time either way.
+        accepted = check_password(text, account.password_hash if account else None)
+        self._attempt = _Attempt(username, account if accepted else None)
+        return paramiko.AUTH_SUCCESSFUL if accepted else paramiko.AUTH_FAILED
+
+    def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
+        self._attempt = None
+        if self._banned(username):
+            return paramiko.AUTH_FAILED
+        account = self.config.find_account(username)
+        offered = f"{key.get_name()} {key.get_base64()}"
+        if account is None or not any(" ".join(k.split()[:2]) == offered for k in account.public_keys):
+            return paramiko.AUTH_FAILED  # declined: a client offers each of its keys, no evidence
+        self._attempt = _Attempt(username, account)  # paramiko now verifies the signature, if any
+        return paramiko.AUTH_SUCCESSFUL
+
+    def _banned(self, username: str) -> bool:
+        if self.guard.refused(username, self.address):
+            log.warning("refused %s from %s: banned after repeated failures", username, self.address)
+            return True
+        return False
+
     def check_channel_request(self, kind: str, chanid: int) -> int:
+        if self.account is None:  # the first channel: the request that authenticated was the last one
+            attempt, self._attempt = self._attempt, None
+            if attempt is None or attempt.account is None or not self.authenticated():
+                return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+            self.account = attempt.account
+            self.guard.succeeded(attempt.username, self.address)
         if kind == "session":
             return paramiko.OPEN_SUCCEEDED
         return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
@@ -118,13 +152,10 @@ class DropSshServer(paramiko.ServerInterface):
 class DropZoneServer:
     """Listens on host:port and serves each client in a thread of its own."""
 
-    def __init__(
-        self, config: DropZoneConfig, host_key: paramiko.PKey, throttle: LoginThrottle | None = None
-    ) -> None:
+    def __init__(self, config: DropZoneConfig, host_key: paramiko.PKey, guard: LoginGuard) -> None:
         self.config = config
         self.host_key = host_key
-        self.throttle = throttle or LoginThrottle()
-        self.lock = threading.Lock()
+        self.guard = guard
         self.stopping = threading.Event()
 
     def serve(self, host: str, port: int, ready: Callable[[int], None] | None = None) -> None:
@@ -147,7 +178,8 @@ class DropZoneServer:
         try:
             transport.add_server_key(self.host_key)
             transport.set_subsystem_handler("sftp", DropSftpServer, JailedFilesystem)
-            transport.start_server(server=DropSshServer(self.config, self.throttle, self.lock, address))
+            server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
+            transport.start_server(server=server)
             while transport.is_active() and not self.stopping.is_set():
                 transport.join(1)
         except (paramiko.SSHException, EOFError, OSError) as error:

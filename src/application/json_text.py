@@ -1,0 +1,126 @@
+"""JSON text from outside (an API body, `prorata simulate`'s request and mapping), checked before anything
+parses it: nesting past `MAX_JSON_DEPTH` would exhaust the recursion of the parser or of any code walking
+the value, and a lone UTF-16 surrogate (`"\\ud800"`, which JSON's escapes allow) is no text any database,
+encoder or terminal takes. Both are the sender's mistake, so both are `invalid_request`."""
+
+from __future__ import annotations
+
+import json
+import re
+from array import array
+from collections.abc import Iterator
+from itertools import accumulate
+
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+
+# The contract's deepest document (units → readings → a reading, costs → tariff blocks) nests 5 levels.
+MAX_JSON_DEPTH = 32
+# A request naming this many bad fields has said enough.
+_MAX_PROBLEMS = 100
+# A string, escapes and all, up to its closing quote — or to the end of an unterminated one: possessive
+# and anchored so that every quote starts a match and no text is scanned twice.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\Z)', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+# Each bracket as a signed byte, +1 opening and -1 closing, so that the running sum is the depth.
+_STEPS = str.maketrans("[{]}", "\x01\x01\xff\xff")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_OR_NUL = re.compile("[\ud800-\udfff\x00]")
+# In the text: a surrogate decoded from bytes, or a surrogate's escape (a lone one, or half of a pair).
+_SUSPECT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_SUSPECT_NUL = re.compile(r"[\ud800-\udfff\x00]|\\u[dD][89a-fA-F]|\\u0000")
+
+
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in the JSON text (brackets inside strings aside), without parsing
+    it; the text need not be valid JSON."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    steps = array("b", brackets.translate(_STEPS).encode("latin-1"))
+    return max(accumulate(steps), default=0)
+
+
+def read_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool = False) -> object:
+    """The value of a JSON text (bytes in UTF-8, -16 or -32, as JSON allows). Raises InvalidInput
+    (`invalid_request`) for nesting past MAX_JSON_DEPTH, or for a lone surrogate (and, with `forbid_nul`,
+    a NUL character) naming each field that holds one; ValueError for text that is not JSON, its message
+    saying where."""
+    text = _decoded(raw)
+    _refuse_deep(text, what)
+    value = json.loads(text)
+    if _suspect(text, forbid_nul):
+        _refuse_not_text(value, forbid_nul)
+    return value
+
+
+def check_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool = False) -> None:
+    """Raises as `read_json` does, but parses the text only when it may hold what is refused: for a
+    caller that parses it again anyway."""
+    text = _decoded(raw)
+    _refuse_deep(text, what)
+    if _suspect(text, forbid_nul):
+        _refuse_not_text(json.loads(text), forbid_nul)
+
+
+def _decoded(raw: str | bytes) -> str:
+    # As json.loads decodes bytes: surrogates encoded as bytes come through, and are refused below.
+    return raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw), "surrogatepass")
+
+
+def _refuse_deep(text: str, what: str) -> None:
+    # Counting first is a few C passes: only a text with that many brackets needs its depth measured.
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
+        why = f"{what} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+        raise InvalidInput([Problem(ErrorCode.INVALID_REQUEST, why, field="(request)")])
+
+
+def _suspect(text: str, forbid_nul: bool) -> bool:
+    """Whether the text holds a surrogate, its escape (or, with `forbid_nul`, a NUL or its escape): walking
+    every string of a large body costs seconds, and a text without one cannot hold what is refused."""
+    return (_SUSPECT_NUL if forbid_nul else _SUSPECT).search(text) is not None
+
+
+def _refuse_not_text(value: object, forbid_nul: bool) -> None:
+    problems = not_text(value, forbid_nul)
+    if problems:
+        raise InvalidInput(problems)
+
+
+def not_text(value: object, forbid_nul: bool = False) -> list[Problem]:
+    """An `invalid_request` for each string or field name of a parsed JSON value that holds a lone UTF-16
+    surrogate (or, with `forbid_nul`, a NUL character), in the document's order."""
+    problems = []
+    bad = _SURROGATE_OR_NUL if forbid_nul else _SURROGATE
+    for path, text in strings(value):
+        found = bad.search(text)
+        if found is None:
+            continue
+        if found.group() == "\x00":
+            why = "must not contain NUL characters"
+        else:
+            why = f"is not valid text: it holds a lone UTF-16 surrogate ({_escaped(found.group())})"
+        problems.append(Problem(ErrorCode.INVALID_REQUEST, f"{path} {why}", field=path))
+        if len(problems) == _MAX_PROBLEMS:
+            break
+    return problems
+
+
+def strings(value: object) -> Iterator[tuple[str, str]]:
+    """Every string in a parsed JSON value, field names included, with its path (`costs[0].concept`; a
+    field name's path is the field's), in the document's order. Iterative: no depth exhausts it."""
+    pending: list[tuple[str, object]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            yield path or "(request)", item
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                name = str(key)
+                where = f"{path}.{_escaped(name)}" if path else _escaped(name)
+                pending.append((where, child))
+                pending.append((where, name))
+        elif isinstance(item, list):
+            pending.extend((f"{path}[{i}]", child) for i, child in reversed(list(enumerate(item))))
+
+
+def _escaped(text: str) -> str:
+    """The text with any lone surrogate written as its escape, so that the name can be shown."""
+    return text.encode("utf-8", "backslashreplace").decode() if _SURROGATE.search(text) else text

@@ -1,0 +1,165 @@
+"""What counts against a login, driven with paramiko's client against the drop zone's SSH server, its
+bans in the database (SQLite and PostgreSQL). Each test uses its own user names and loopback address."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paramiko
+import pytest
+
+from prorata.adapters import passwords
+from prorata.application import dropzone
+from prorata.application.logins import LoginGuard
+from prorata.config.bootstrap import Components
+from prorata.domain.dropzone.model import DropAccount
+from prorata.domain.dropzone.throttle import LoginPolicy
+from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer
+
+PASSWORD = "correct horse battery staple"
+POLICY = LoginPolicy(max_failures=3, max_address_failures=6, max_account_failures=9)
+
+
+@dataclass
+class Zone:
+    port: int
+    user: str  # logs in with `key` or PASSWORD
+    key: paramiko.ECDSAKey
+    address: str  # the loopback address this test's clients come from
+
+    def other(self, n: int) -> str:
+        return f"{self.user[:20]}x{n}"
+
+    def logs_in(
+        self,
+        user: str | None = None,
+        *,
+        password: str | None = None,
+        key: paramiko.PKey | None = None,
+        source: str | None = None,
+    ) -> bool:
+        """A whole login: authenticated, then an SFTP session that lists the account's folder."""
+        address = (source or self.address, 0)
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=address)
+        transport = paramiko.Transport(sock)
+        try:
+            transport.start_client(timeout=10)
+            if password is not None:
+                transport.auth_password(user or self.user, password)
+            else:
+                transport.auth_publickey(user or self.user, key or self.key)
+            sftp = paramiko.SFTPClient.from_transport(transport)
+            assert sftp is not None
+            sftp.listdir(".")
+            return True
+        except (paramiko.AuthenticationException, paramiko.SSHException):
+            return False
+        finally:
+            transport.close()
+
+
+def _loopback() -> str:
+    return f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
+
+
+@pytest.fixture
+def zone(components: Components, tenant: str, tmp_path: Path) -> Iterator[Zone]:
+    user = f"e{secrets.token_hex(6)}"
+    key = paramiko.ECDSAKey.generate(bits=256)
+    with components.unit_of_work() as uow:
+        dropzone.add_account(
+            uow,
+            components.ids,
+            components.clock,
+            tenant,
+            user,
+            passwords.hash_password(PASSWORD),
+            f"{key.get_name()} {key.get_base64()}",
+        )
+
+    def find(username: str) -> DropAccount | None:
+        with components.unit_of_work() as uow:
+            return dropzone.find_account(uow, username)
+
+    config = DropZoneConfig(tmp_path / "dropzone", 1_000_000, find, components.clock.now)
+    guard = LoginGuard(components.login_ledger, POLICY, components.clock)
+    server = DropZoneServer(config, paramiko.ECDSAKey.generate(bits=256), guard)
+    listening = threading.Event()
+    port: list[int] = []
+
+    def ready(bound: int) -> None:
+        port.append(bound)
+        listening.set()
+
+    thread = threading.Thread(target=server.serve, args=("127.0.0.1", 0, ready), daemon=True)
+    thread.start()
+    assert listening.wait(10)
+    try:
+        yield Zone(port[0], user, key, _loopback())
+    finally:
+        server.stop()
+        thread.join(timeout=10)
+
+
+def _signing_the_wrong_bytes(key: paramiko.ECDSAKey) -> paramiko.PKey:
+    """The account's own key, with signatures that do not verify (made over other bytes)."""
+    text = io.StringIO()
+    key.write_private_key(text)
+    forged = paramiko.ECDSAKey.from_private_key(io.StringIO(text.getvalue()))
+    real = forged.sign_ssh_data
+
+    def sign(data: bytes, algorithm: str | None = None) -> Any:
+        return real(b"not the session" + data, algorithm)
+
+    forged.sign_ssh_data = sign
+    return forged
+
+
+def test_the_right_key_with_a_signature_that_fails_counts_as_a_failed_login(zone: Zone) -> None:
+    forged = _signing_the_wrong_bytes(zone.key)
+    for _ in range(3):
+        assert not zone.logs_in(key=forged)
+    assert not zone.logs_in(), "three failed signatures did not ban the login"
+    assert not zone.logs_in(password=PASSWORD)
+
+
+def test_failures_over_many_user_names_ban_the_address_whatever_succeeds_in_between(zone: Zone) -> None:
+    for n in range(6):  # 2 per name: no login reaches its own limit of 3
+        assert not zone.logs_in(zone.other(n % 3), password="guess")
+        assert zone.logs_in() or n == 5
+    assert not zone.logs_in(), "the address was not banned"
+    assert zone.logs_in(source=_loopback()), "the account was banned from everywhere"
+
+
+def test_an_account_is_locked_from_every_address_only_past_its_own_much_higher_limit(zone: Zone) -> None:
+    for n in range(8):  # 2 from each of 4 addresses: no address nor login reaches its limit
+        assert not zone.logs_in(password="guess", source=f"{zone.address.rsplit('.', 1)[0]}.{n // 2 + 1}")
+    assert zone.logs_in(source=_loopback())
+    assert not zone.logs_in(password="guess", source=_loopback())
+    assert not zone.logs_in(source=_loopback()), "9 failures from everywhere did not lock the account"
+
+
+def test_an_unknown_user_costs_the_same_password_hashing_as_a_known_one(
+    zone: Zone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed: list[dict[str, Any]] = []
+    real = hashlib.scrypt
+
+    def counted(password: bytes, **parameters: Any) -> bytes:
+        hashed.append({k: v for k, v in parameters.items() if k != "salt"})
+        return real(password, **parameters)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    assert not zone.logs_in(password="guess")
+    known = list(hashed)
+    hashed.clear()
+    assert not zone.logs_in(zone.other(1), password="guess")
+    assert hashed == known != []

@@ -1,0 +1,50 @@
+"""How deep a JSON text nests, measured without parsing it: strings (brackets, quotes and escapes in them)
+never count."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prorata.application.json_text import MAX_JSON_DEPTH, json_depth, read_json
+from prorata.domain.problems import InvalidInput
+
+TRICKY_TEXT = st.text(alphabet='[]{}"\\ab\n\u00e9\U0001f3e0', max_size=8)
+VALUES = st.recursive(
+    st.none() | st.integers() | TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TRICKY_TEXT, inner, max_size=3),
+    max_leaves=30,
+)
+
+
+def depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    return 0
+
+
+@given(VALUES, st.booleans())
+def test_the_measured_depth_is_the_values_depth(value: Any, ascii_only: bool) -> None:
+    assert json_depth(json.dumps(value, ensure_ascii=ascii_only)) == depth(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [('{"a": "[[[", "b": [1]}', 2), ('["a\\"[[", "]"]', 1), ('[[["unterminated [[[', 3), ("", 0)],
+)
+def test_strings_never_count_even_broken_ones(text: str, expected: int) -> None:
+    assert json_depth(text) == expected
+
+
+def test_a_document_one_level_too_deep_is_refused_and_one_at_the_limit_read() -> None:
+    at_limit = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    assert depth(read_json(at_limit)) == MAX_JSON_DEPTH
+    with pytest.raises(InvalidInput) as raised:
+        read_json("[" + at_limit + "]")
+    assert [p.code for p in raised.value.problems] == ["invalid_request"]
