@@ -16,7 +16,7 @@ from tests.hostile.findings import KNOWN
 
 def drain(components: Components, worker: dramatiq.Worker) -> None:
     """Wait until every queued import and event is done — retries included — without stopping at the
-    first that raised (`crashes` tells which did)."""
+    first that raised (`DeadLetters` tells which did)."""
     broker = components.broker
     assert isinstance(broker, StubBroker)
     while True:

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.api_client import Caller
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES_PER_OPERATION = int(os.environ.get("PRORATA_FUZZ_EXAMPLES", "12"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("PRORATA_FUZZ_EXAMPLES", "10"))
 SEED = os.environ.get("PRORATA_FUZZ_SEED")
 
 # Operations whose requests must meet rules beyond what a JSON schema states, each with the rule: valid
