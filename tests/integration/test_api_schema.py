@@ -104,3 +104,21 @@ def test_nul_in_an_upload_form_is_refused_not_a_server_error(
     response = manager.upload("/v1/imports", b"Piso;Lectura\r\n1A;3\r\n", name, **form)
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["errors"][0]["code"] == "invalid_request"
+
+
+def test_an_empty_list_the_schema_refuses_is_refused_in_the_contract_s_words(
+    manager: Caller, community: dict[str, Any]
+) -> None:
+    terms = {"service": "heating", "period": {"from": "2026-01-01", "to": "2026-03-31"}}
+    no_costs = manager.post("/v1/settlements", {"community_id": community["id"], **terms, "costs": []})
+    assert no_costs.get_json()["errors"] == [
+        {"code": "invalid_request", "field": "costs", "message": "costs must hold at least one cost line"}
+    ]
+    costs = [{"concept": "Gas", "amount": "100.00"}]
+    settlement = manager.created(
+        "/v1/settlements", {"community_id": community["id"], **terms, "costs": costs}
+    )
+    no_readings = manager.post(f"/v1/settlements/{settlement['id']}/preview", {"readings": []})
+    assert no_readings.get_json()["errors"] == [
+        {"code": "invalid_request", "field": "readings", "message": "readings must hold at least one reading"}
+    ]

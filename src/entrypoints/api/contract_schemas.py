@@ -36,6 +36,11 @@ def _text(**kwargs: Any) -> fields.String:
     return fields.String(validate=_has_text, metadata=metadata, **kwargs)
 
 
+def _at_least_one(what: str) -> validate.Length:
+    """minItems 1, refused in the contract's words."""
+    return validate.Length(min=1, error=f"must hold at least one {what}")
+
+
 def _has_text(value: str) -> None:
     if not value.strip():
         raise ValidationError("must be a non-empty string")
@@ -60,7 +65,7 @@ class TariffSchema(Schema):
     blocks = fields.List(
         fields.Nested(TariffBlockSchema),
         required=True,
-        validate=validate.Length(min=1),
+        validate=_at_least_one("block"),
         metadata={"description": "in ascending order of `up_to`"},
     )
 
@@ -109,7 +114,7 @@ class ContractTermsSchema(Schema):
     consumption_share = DecimalString(share=True)
     fixed_key = _choice(FixedKey)
     estimation = Estimation()
-    costs = fields.List(fields.Nested(CostSchema), required=True, validate=validate.Length(min=1))
+    costs = fields.List(fields.Nested(CostSchema), required=True, validate=_at_least_one("cost line"))
 
 
 class ContractReadingSchema(Schema):
@@ -141,4 +146,4 @@ class ContractUnitSchema(Schema):
 class SettlementRequestSchema(ContractTermsSchema):
     """A settlement request (contract v1): costs, rules and units with their readings."""
 
-    units = fields.List(fields.Nested(ContractUnitSchema), required=True, validate=validate.Length(min=1))
+    units = fields.List(fields.Nested(ContractUnitSchema), required=True, validate=_at_least_one("unit"))

@@ -217,7 +217,7 @@ class SettlementSchema(Schema):
 class ComputeInSchema(Schema):
     readings = fields.List(
         fields.Nested(UnitReadingSchema),
-        validate=validate.Length(min=1),
+        validate=validate.Length(min=1, error="must hold at least one reading"),
         metadata={
             "description": "contract readings, each with its `unit`; when given, stored readings are not used"
         },
