@@ -8,7 +8,7 @@ SAMPLES := tests/fixtures/samples
 # their modification time when a file is added or removed, which re-runs the install.
 SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/null)
 
-.PHONY: install test fuzz lint format run simulate bench clean sftp-client
+.PHONY: install test fuzz lint format run simulate bench clean sftp-client pdf-tools
 
 install: $(STAMP)
 
@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml $(SOURCE_DIRS)
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
 
-test: install sftp-client
-	$(BIN)/python -m pytest
+# Four processes (pytest-xdist), a module to each at a time: most tests wait on processes, sockets or the
+# database, so four keep two cores busy; each process has its own databases, broker vhost and folders.
+TEST_PROCESSES ?= 4
+test: install sftp-client pdf-tools
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadscope
 
 # The hostile-input suite and schemathesis at length: `make test` runs them on a fixed seed in seconds;
 # this takes more files, more of them through every way in, and more examples, from another seed.
@@ -35,6 +38,11 @@ fuzz: install
 sftp-client:
 	@command -v sftp >/dev/null || { apt-get update -qq && apt-get install -y -qq openssh-client; } \
 	  || echo "install OpenSSH's client (openssh-client) to run the SFTP tests"
+
+# The receipt PDF tests read the PDFs back with poppler's pdftotext.
+pdf-tools:
+	@command -v pdftotext >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils; } \
+	  || echo "install poppler-utils (pdftotext) to run the PDF tests"
 
 lint: install
 	$(BIN)/ruff check src config tests
@@ -56,6 +64,8 @@ simulate: install
 bench: install
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_files.py
+	$(BIN)/python tests/benchmarks/bench_receipts.py
+	$(BIN)/python tests/benchmarks/bench_distribution.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

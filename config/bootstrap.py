@@ -8,30 +8,46 @@ from dataclasses import dataclass
 import dramatiq
 from sqlalchemy import Engine
 
+from prorata.adapters.dramatiq_deliveries import DramatiqDeliveryQueue
 from prorata.adapters.dramatiq_queue import DramatiqTaskQueue, make_broker
 from prorata.adapters.drop_holds import PruningDropOutcomes
 from prorata.adapters.local_blob_store import LocalBlobStore
 from prorata.adapters.local_drop_outcomes import LocalDropOutcomes
+from prorata.adapters.onesignal import OneSignalNotifier
+from prorata.adapters.pdf.distribution_pdf import BorbDistributionPdf
+from prorata.adapters.pdf.receipt_pdf import BorbReceiptRenderer
+from prorata.adapters.sepa.accounts import SchwiftyBankAccounts
+from prorata.adapters.sepa.bank_files import DefusedXmlBankFileReader
+from prorata.adapters.sepa.pain008 import SepaxmlRemittanceWriter
 from prorata.adapters.spreadsheets.any_format import AnyFormatSpreadsheetReader
+from prorata.adapters.spreadsheets.distribution_workbook import OpenpyxlDistributionWorkbook
 from prorata.adapters.spreadsheets.error_workbooks import SandboxedErrorWorkbooks
 from prorata.adapters.spreadsheets.limits import FileLimits
 from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.login_ledger import SqlaLoginLedger
 from prorata.adapters.sql.migrate import upgrade
+from prorata.adapters.sql.pace import NoPace, SqlaPace
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
+from prorata.adapters.webhooks import HttpxWebhookSender
+from prorata.application.collection_ports import CollectionPorts
+from prorata.application.outlets import Outlets
 from prorata.application.services import Services
 from prorata.config.settings import Settings
 from prorata.domain.access.principal import Principal
+from prorata.domain.notifications.outcomes import RetryPolicy
 from prorata.domain.ports.blob_store import BlobStore
 from prorata.domain.ports.clock import Clock
+from prorata.domain.ports.distribution_renderer import DistributionRenderer
 from prorata.domain.ports.drop_outcomes import DropOutcomes
 from prorata.domain.ports.error_workbooks import ErrorWorkbooks
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.login_ledger import LoginLedger
+from prorata.domain.ports.receipt_renderer import ReceiptRenderer
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
 from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
+from prorata.domain.webhooks.model import RetrySchedule
 
 
 @dataclass(frozen=True)
@@ -51,8 +67,15 @@ class Components:
     drop_outcomes: DropOutcomes
     # The workbooks handed back to fix a file, built in a sandbox and kept under the data dir.
     error_workbooks: ErrorWorkbooks
+    # A settlement's distribution sheet, as a workbook and as a PDF.
+    distribution_workbook: DistributionRenderer
+    distribution_pdf: DistributionRenderer
     # The SFTP drop zone's failed logins and bans, shared by every SFTP process (in the database).
     login_ledger: LoginLedger
+    # Receipts as PDF (borb), rendered on a receipt's first download and kept in `blobs`.
+    receipt_renderer: ReceiptRenderer
+    # Push notifications (OneSignal, or recorded only) and webhooks: senders, queue, pace, retry rules.
+    outlets: Outlets
 
     @property
     def services(self) -> Services:
@@ -60,6 +83,11 @@ class Components:
         return Services(
             self.clock, self.ids, self.blobs, self.spreadsheet_reader, self.queue, self.drop_outcomes
         )
+
+    @property
+    def collection(self) -> CollectionPorts:
+        """SEPA direct debit: bank accounts checked, pain.008 written, bank files read (all stateless)."""
+        return CollectionPorts(SchwiftyBankAccounts(), SepaxmlRemittanceWriter(), DefusedXmlBankFileReader())
 
     def unit_of_work_for(self, principal: Principal) -> UnitOfWork:
         """A unit of work bound to the principal's tenant: its repositories filter every read and write by
@@ -104,5 +132,33 @@ def bootstrap(settings: Settings | None = None) -> Components:
         queue=queue,
         drop_outcomes=PruningDropOutcomes(LocalDropOutcomes(settings.drop_root), settings.drop_root),
         error_workbooks=SandboxedErrorWorkbooks(settings.data_dir / "error-workbooks", limits),
+        distribution_workbook=OpenpyxlDistributionWorkbook(),
+        distribution_pdf=BorbDistributionPdf(),
         login_ledger=SqlaLoginLedger(engine),
+        receipt_renderer=BorbReceiptRenderer(),
+        outlets=_outlets(settings, engine, broker, clock),
+    )
+
+
+def _outlets(settings: Settings, engine: Engine, broker: dramatiq.Broker, clock: Clock) -> Outlets:
+    """OneSignal when an app id and key are set (else notifications are recorded only), at one pace
+    shared by every process; webhooks to public https URLs unless PRORATA_WEBHOOKS_ALLOW_PRIVATE."""
+    notifier = None
+    if settings.onesignal_configured:
+        notifier = OneSignalNotifier(
+            settings.onesignal_app_id,
+            settings.onesignal_api_key,
+            settings.onesignal_api_root,
+            timeout=settings.onesignal_timeout,
+        )
+    return Outlets(
+        queue=DramatiqDeliveryQueue(broker),
+        notifier=notifier,
+        pace=SqlaPace(engine, "onesignal", settings.onesignal_max_rps, clock) if notifier else NoPace(),
+        webhooks=HttpxWebhookSender(settings.webhooks_allow_private),
+        retry=RetryPolicy(
+            max_failures=settings.onesignal_max_failures, backoff=settings.notify_backoff_seconds
+        ),
+        webhook_retry=RetrySchedule(backoff=settings.webhook_backoff_seconds),
+        lease=settings.send_lease,
     )

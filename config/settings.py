@@ -32,6 +32,23 @@ class Settings:
     drop_stable_seconds: float
     drop_rescan_seconds: float
 
+    # Push notifications (OneSignal): without an app id and key they are recorded only, never sent.
+    onesignal_app_id: str = ""
+    onesignal_api_key: str = ""
+    onesignal_api_root: str = "https://api.onesignal.com"
+    onesignal_max_rps: float = 100.0  # one pace for every process: the account's limit
+    onesignal_timeout: float = 10.0
+    onesignal_max_failures: int = 15  # 5xx, timeouts, non-JSON answers before a notification fails
+    notify_backoff_seconds: float = 1.0  # after the first failure, doubling up to 10 minutes
+    send_lease: timedelta = timedelta(seconds=60)  # a send (or webhook delivery) attempt's lease
+    # Webhooks: https to public addresses only, unless allowed otherwise (tests, the all-in-one).
+    webhooks_allow_private: bool = False
+    webhook_backoff_seconds: float = 2.0  # after the first failure, doubling up to an hour, for 24 h
+
+    @property
+    def onesignal_configured(self) -> bool:
+        return bool(self.onesignal_app_id.strip() and self.onesignal_api_key.strip())
+
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "files"
@@ -69,4 +86,18 @@ class Settings:
             sftp_ban_seconds=float(env.get("PRORATA_SFTP_BAN_SECONDS", "900")),
             drop_stable_seconds=float(env.get("PRORATA_DROP_STABLE_SECONDS", "5")),
             drop_rescan_seconds=float(env.get("PRORATA_DROP_RESCAN_SECONDS", "30")),
+            onesignal_app_id=env.get("PRORATA_ONESIGNAL_APP_ID", ""),
+            onesignal_api_key=env.get("PRORATA_ONESIGNAL_API_KEY", ""),
+            onesignal_api_root=env.get("PRORATA_ONESIGNAL_API_ROOT") or "https://api.onesignal.com",
+            onesignal_max_rps=float(env.get("PRORATA_ONESIGNAL_MAX_RPS", "100")),
+            onesignal_timeout=float(env.get("PRORATA_ONESIGNAL_TIMEOUT_SECONDS", "10")),
+            onesignal_max_failures=int(env.get("PRORATA_ONESIGNAL_MAX_FAILURES", "15")),
+            notify_backoff_seconds=float(env.get("PRORATA_NOTIFY_BACKOFF_SECONDS", "1")),
+            send_lease=timedelta(seconds=float(env.get("PRORATA_SEND_LEASE_SECONDS", "60"))),
+            webhooks_allow_private=_flag(env.get("PRORATA_WEBHOOKS_ALLOW_PRIVATE", "")),
+            webhook_backoff_seconds=float(env.get("PRORATA_WEBHOOK_BACKOFF_SECONDS", "2")),
         )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")

@@ -54,13 +54,17 @@ class Folder:
             _make_folder(self.fd, name)
         return Folder(_open_folder(self.fd, name, where), where)
 
-    def descend(self, parts: Sequence[str]) -> Folder:
-        """The folder at `parts` below this one (this one again for none)."""
+    def descend(self, parts: Sequence[str], *, create: bool = False) -> Folder:
+        """The folder at `parts` below this one (this one again for none), each made if missing when
+        `create`."""
         reached = Folder(os.dup(self.fd), self.where)
         for name in parts:
             with reached:
-                reached = reached.child(name)
+                reached = reached.child(name, create=create)
         return reached
+
+    def names(self) -> list[str]:
+        return os.listdir(self.fd)  # noqa: PTH208 - listed by its descriptor: there is no path to follow
 
     def entry(self, name: str) -> os.stat_result | None:
         """What `name` is here, itself (a link is a link); None when there is nothing by that name."""
@@ -80,7 +84,9 @@ class Folder:
         """A text file written under a fresh temporary name (O_EXCL: never an existing file, nor through
         a link), then renamed over `name`: a rename replaces whatever is there at once — a link itself,
         never its target — so a reader sees the old file or the new one."""
-        temporary = f".{_plain(name)}.{secrets.token_hex(8)}.tmp"  # hidden: no watcher claims it
+        # Hidden (no watcher claims it), and short: `name` may take a folder entry's every byte already.
+        temporary = f".{secrets.token_hex(8)}.tmp"
+        _plain(name)
         fd = os.open(temporary, _CREATE, 0o666, dir_fd=self.fd)
         try:
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
@@ -94,6 +100,13 @@ class Folder:
     def move(self, name: str, into: Folder, as_name: str) -> None:
         """A rename moves the entry itself: it follows no link, at the source or at the target."""
         os.rename(_plain(name), _plain(as_name), src_dir_fd=self.fd, dst_dir_fd=into.fd)
+
+    def move_new(self, name: str, into: Folder, as_name: str) -> None:
+        """Moves the entry itself (a link stays a link) to a name nothing holds: a hard link, then an
+        unlink. FileExistsError when something is at `as_name` already — never replaced, unlike by a
+        rename; another OSError when the filesystem has no hard links."""
+        os.link(_plain(name), _plain(as_name), src_dir_fd=self.fd, dst_dir_fd=into.fd, follow_symlinks=False)
+        os.unlink(name, dir_fd=self.fd)
 
     def remove(self, name: str) -> None:
         with suppress(FileNotFoundError):

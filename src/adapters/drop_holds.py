@@ -1,8 +1,8 @@
 """Holds: a claimed file is moved out of its upload name into `.claimed/<hold>/<path>` in its account's
 folder, so that a later upload of the same name is another file — never the one whose result is written
 — and the outcome moves the very file that was imported. Every step goes through folders opened without
-following links (drop_folders), and every move is a hard link then an unlink: it moves an entry itself
-(a link stays a link) and never replaces what is at the new name."""
+following links (drop_folders), and every move is a hard link then an unlink (`Folder.move_new`): it
+moves an entry itself (a link stays a link) and never replaces what is at the new name."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def hold(root: Path, username: str, dropped: PurePosixPath, hold_name: str) -> P
     with (
         Folder.of_account(root, username) as account,
         account.descend(dropped.parts[:-1]) as source,
-        _made(account, (HOLDS, hold_name, *dropped.parts[:-1])) as target,
+        account.descend((HOLDS, hold_name, *dropped.parts[:-1]), create=True) as target,
     ):
-        _move(source, dropped.name, target, dropped.name)
+        source.move_new(dropped.name, target, dropped.name)
     return PurePosixPath(held_path(str(dropped), hold_name))
 
 
@@ -54,7 +54,7 @@ def release(root: Path, username: str, dropped: PurePosixPath, hold_name: str) -
             account.descend(where.parts[:-1]) as held,
             account.descend(dropped.parts[:-1]) as origin,
         ):
-            _move(held, where.name, origin, dropped.name)
+            held.move_new(where.name, origin, dropped.name)
     except (OSError, LinkRefused):
         return False
     prune(root, username, hold_name)
@@ -115,19 +115,14 @@ def holds_of(root: Path, username: str) -> list[str]:
     """The names of the account's holds."""
     try:
         with Folder.of_account(root, username) as account, account.child(HOLDS) as holds:
-            return [name for name in _names(holds) if _is_folder(holds, name)]
+            return [name for name in holds.names() if _is_folder(holds, name)]
     except (OSError, LinkRefused):
         return []
 
 
-def _move(source: Folder, name: str, target: Folder, as_name: str) -> None:
-    os.link(name, as_name, src_dir_fd=source.fd, dst_dir_fd=target.fd, follow_symlinks=False)
-    os.unlink(name, dir_fd=source.fd)
-
-
 def _remove_empty(parent: Folder, name: str) -> bool:
     with parent.child(name) as folder:
-        for entry in _names(folder):
+        for entry in folder.names():
             if not (_is_folder(folder, entry) and _remove_empty(folder, entry)):
                 return False
     try:
@@ -137,19 +132,6 @@ def _remove_empty(parent: Folder, name: str) -> bool:
     return True
 
 
-def _names(folder: Folder) -> list[str]:
-    return os.listdir(folder.fd)  # noqa: PTH208 - listed by its descriptor: there is no path to follow
-
-
 def _is_folder(parent: Folder, name: str) -> bool:
     found = parent.entry(name)
     return found is not None and stat.S_ISDIR(found.st_mode)
-
-
-def _made(account: Folder, parts: tuple[str, ...]) -> Folder:
-    """The folder at `parts` below the account's, each made if missing (never through a link)."""
-    reached = Folder(os.dup(account.fd), account.where)
-    for name in parts:
-        with reached:
-            reached = reached.child(name, create=True)
-    return reached

@@ -7,16 +7,27 @@ there, never the file it points to."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import os
 import stat
-import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from prorata.adapters.drop_folders import Folder
-from prorata.domain.dropzone.model import FAILED, PROCESSED, LinkRefused
+from prorata.domain.dropzone.model import (
+    FAILED,
+    PROCESSED,
+    LinkRefused,
+    held_in,
+    hold_of,
+    numbered_name,
+)
 from prorata.domain.imports.safe_text import safe_cells
 from prorata.domain.problems import Problem
+
+# What is written beside a file handed back: the file's name with these must fit in one folder entry.
+_COMPANIONS = (".result.json", ".errors.csv")
 
 
 class LocalDropOutcomes:
@@ -39,45 +50,103 @@ class LocalDropOutcomes:
             name = _move_into(account, path, folder, target)
             with target.replacing(f"{name}.result.json") as out:
                 out.write(json.dumps(result, indent=2, default=str) + "\n")
-            if problems:
-                with target.replacing(f"{name}.errors.csv") as out:
-                    writer = csv.writer(out)
-                    writer.writerow(["row", "column", "code", "message"])
-                    for problem in problems:
-                        writer.writerow(
-                            safe_cells([problem.row, problem.column, problem.code.value, problem.message])
-                        )
+            if not problems:  # an earlier file of this name may have left its errors here
+                target.remove(f"{name}.errors.csv")
+                return
+            with target.replacing(f"{name}.errors.csv") as out:
+                writer = csv.writer(out)
+                writer.writerow(["row", "column", "code", "message"])
+                for problem in problems:
+                    writer.writerow(
+                        safe_cells([problem.row, problem.column, problem.code.value, problem.message])
+                    )
 
 
 def _move_into(account: Folder, path: PurePosixPath, folder: str, target: Folder) -> str:
-    """Moves the dropped file into `target` — or, told before (awaiting costs), on from the other outcome
-    folder — and returns its name there. A link, or a file behind a linked folder, is never moved: that
-    would bring in a file from outside the account."""
+    """Moves the dropped file into `target` — or, told before (awaiting costs), on from where the first
+    outcome put it — and returns its name there. A link, or a file behind a linked folder, is never
+    moved: that would bring in a file from outside the account."""
     try:
         with account.descend(path.parts[:-1]) as source:
             found = source.entry(path.name)
             if found is not None:
-                return _move(source, path.name, target) if stat.S_ISREG(found.st_mode) else path.name
+                moving = stat.S_ISREG(found.st_mode)
+                return _move(source, path.name, target) if moving else _unused(target, path.name)
     except LinkRefused:
-        return path.name
+        return _unused(target, path.name)
     except (FileNotFoundError, NotADirectoryError):
         pass
-    try:
-        with account.child(FAILED if folder == PROCESSED else PROCESSED) as earlier:
-            found = earlier.entry(path.name)
-            if found is None or not stat.S_ISREG(found.st_mode) or target.entry(path.name) is not None:
-                return path.name
-            for stale in (f"{path.name}.result.json", f"{path.name}.errors.csv"):
-                earlier.remove(stale)
-            return _move(earlier, path.name, target)
-    except (LinkRefused, FileNotFoundError, NotADirectoryError):
-        return path.name
+    held = held_in(path)
+    for outcome in (folder, FAILED if folder == PROCESSED else PROCESSED):
+        try:
+            with account.child(outcome) as before:
+                into = None if outcome == folder else target
+                told = _told_before(before, path.name, held[0] if held else None, into)
+                if told is None:
+                    continue
+                if outcome == folder:
+                    return told
+                for stale in _COMPANIONS:
+                    before.remove(f"{told}{stale}")
+                return _move(before, told, target)
+        except (LinkRefused, FileNotFoundError, NotADirectoryError):
+            continue
+    return _unused(target, path.name)
+
+
+def _told_before(before: Folder, name: str, hold: str | None, into: Folder | None) -> str | None:
+    """The name the file dropped as `name` took in `before` at its first outcome (None: not there, or
+    not to be moved `into` the other folder). A held file is known by its hold — its device, inode, size
+    and time, which a rename keeps — so a renamed one is found, and never another upload of its name; a
+    file claimed where it stood (no hold: no hard links here) only by its name."""
+    if hold is None:
+        found = before.entry(name)
+        if found is None or not stat.S_ISREG(found.st_mode):
+            return None
+        return None if into is not None and into.entry(name) is not None else name
+    present = set(before.names())
+    for candidate in itertools.islice(_candidates(name), len(present) + 1):
+        found = before.entry(candidate) if candidate in present else None
+        if found is not None and stat.S_ISREG(found.st_mode) and _identity(found) == hold:
+            return candidate
+    return None
+
+
+def _identity(found: os.stat_result) -> str:
+    return hold_of(found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 def _move(source: Folder, name: str, target: Folder) -> str:
-    moved = name
-    if target.entry(name) is not None:  # an earlier upload of the same name: keep both
-        plain = PurePosixPath(name)
-        moved = f"{plain.stem}.{int(time.time())}{plain.suffix}"
-    source.move(name, target, moved)
-    return moved
+    """Moves the file into `target` under its name, or — an earlier upload of the name is there — the
+    first of `name.1.csv`, `name.2.csv`… that nothing holds (never replacing one: outcomes of two uploads
+    of a name may be written at the same moment)."""
+    for moved in _candidates(name):
+        try:
+            source.move_new(name, target, moved)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links on this filesystem: the same rule, with a check a rival may race
+            if target.entry(moved) is not None:
+                continue
+            source.move(name, target, moved)
+        return moved
+    raise AssertionError("unreachable: the candidates never end")
+
+
+def _unused(target: Folder, name: str) -> str:
+    """The file is not moved here (gone — fetched and removed, say — or refused where it stands): a name
+    for its result files that neither another file here nor another's result holds."""
+    for candidate in _candidates(name):
+        if all(target.entry(f"{candidate}{extra}") is None for extra in ("", *_COMPANIONS)):
+            return candidate
+    raise AssertionError("unreachable: the candidates never end")
+
+
+def _candidates(name: str) -> Iterator[str]:
+    """`name`, then `stem.1.suffix`, `stem.2.suffix`…, each cut to fit with its result files."""
+    return (_fitted(name, n) for n in itertools.count())
+
+
+def _fitted(name: str, n: int = 0) -> str:
+    # A name as long as OpenSSH or SFTPGo let a client write leaves no room for `<name>.result.json`.
+    return numbered_name(name, n, spare=max(map(len, _COMPANIONS)))

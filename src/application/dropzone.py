@@ -21,6 +21,7 @@ from prorata.domain.dropzone.model import (
     DropClaim,
     LinkRefused,
     community_code_of,
+    shown,
 )
 from prorata.domain.events import ImportEnded
 from prorata.domain.imports.model import ENDED, ImportJob, ImportSource, ImportStatus
@@ -90,19 +91,8 @@ def take(
     community_id = _community_of(uow, account, PurePosixPath(relative))
     sha, stored = services.blobs.put_file(source)  # content-addressed: a claim lost below leaves nothing
     services.reader.refuse_unreadable(services.blobs.local_path(sha), PurePosixPath(relative).name)
-    taken = DropClaim(
-        services.ids.new(),
-        account.tenant_id,
-        account.id,
-        relative,
-        size,
-        mtime_ns,
-        services.clock.now(),
-        hold=hold,
-    )
-    try:
-        uow.drop_claims.add(taken)
-    except Conflict:
+    taken = _claim(uow, services, account, relative, size, mtime_ns, hold=hold)
+    if taken is None:
         return None
     name = PurePosixPath(relative).name
     job, new = record_file(
@@ -111,6 +101,39 @@ def take(
     taken = replace(taken, import_id=job.id)
     uow.drop_claims.update(taken)
     return taken, job, new
+
+
+def _claim(
+    uow: UnitOfWork,
+    services: Services,
+    account: DropAccount,
+    relative: str,
+    size: int,
+    mtime_ns: int,
+    *,
+    hold: str = "",
+    state: ClaimState = ClaimState.CLAIMED,
+    outcome: str | None = None,
+) -> DropClaim | None:
+    """The file claimed as it stands, in the caller's transaction; None when another watcher claimed it
+    first (a unique constraint on account, path, size, modification time and hold decides)."""
+    taken = DropClaim(
+        services.ids.new(),
+        account.tenant_id,
+        account.id,
+        relative,
+        size,
+        mtime_ns,
+        services.clock.now(),
+        state=state,
+        outcome=outcome,
+        hold=hold,
+    )
+    try:
+        uow.drop_claims.add(taken)
+    except Conflict:
+        return None
+    return taken
 
 
 def is_claimed(uow: UnitOfWork, account: DropAccount, hold: str) -> bool:
@@ -138,26 +161,17 @@ def refuse(
     why: str,
 ) -> bool:
     """The file cannot be imported: claim it as reported and put it in failed/ with the reason — unless
-    another watcher claimed it first."""
-    taken = DropClaim(
-        services.ids.new(),
-        account.tenant_id,
-        account.id,
-        relative,
-        size,
-        mtime_ns,
-        services.clock.now(),
-        state=ClaimState.REPORTED,
-        outcome=why,
+    another watcher claimed it first. The claim and the result name it as text (model.shown), even when
+    its name on disk is not."""
+    taken = _claim(
+        uow, services, account, shown(relative), size, mtime_ns, state=ClaimState.REPORTED, outcome=why
     )
-    try:
-        uow.drop_claims.add(taken)
-    except Conflict:
+    if taken is None:
         return False
-    name = PurePosixPath(relative).name
+    name = PurePosixPath(taken.path).name
     result: dict[str, object] = {"file": name, "status": "failed", "reason": why}
     try:
-        services.drop_outcomes.write(account.username, taken.located, FAILED, result, [])
+        services.drop_outcomes.write(account.username, relative, FAILED, result, [])
     except LinkRefused as link:
         _not_written(uow, account, taken, link)
     uow.commit()
@@ -192,7 +206,7 @@ def _not_written(uow: UnitOfWork, account: DropAccount, taken: DropClaim, link: 
     """The outcome would have gone through a link (out of the account, or over a file it points to): it is
     not written, the claim is closed with the reason — it is not tried again — and the operator told."""
     why = f"{taken.outcome}; outcome not written: {link}"
-    log.warning("drop zone %s: %s: %s", account.username, taken.path, why)
+    log.warning("drop zone %s: %r: %s", account.username, str(taken.path), why)
     uow.drop_claims.update(replace(taken, state=ClaimState.REPORTED, outcome=why))
 
 

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from prorata.application import dropzone
+from prorata.application.notifications import notify_residents
+from prorata.application.outlets import Outlets
 from prorata.application.relay import AfterCommit, Handler
 from prorata.application.services import Services
-from prorata.domain.events import DomainEvent, ImportEnded, SettlementCreated
+from prorata.application.webhooks import deliver_webhooks
+from prorata.domain.events import (
+    DomainEvent,
+    ImportEnded,
+    ReceiptMoved,
+    SettlementCreated,
+    SettlementPublished,
+)
 from prorata.domain.imports.model import ImportStatus
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
 
 
-def handlers(services: Services) -> list[Handler]:
+def handlers(
+    services: Services, outlets: Outlets | None = None, event_id: str | None = None
+) -> list[Handler]:
+    """The handlers of every event; with `outlets`, residents' notifications too, and with the id of the
+    stored event being dispatched, its webhook deliveries (one per event and webhook)."""
+
     def resume(uow: UnitOfWork, event: DomainEvent) -> AfterCommit:
         assert isinstance(event, SettlementCreated)
         return resume_awaiting_imports(uow, services.clock, services.queue, event)
@@ -22,10 +36,28 @@ def handlers(services: Services) -> list[Handler]:
         dropzone.report_ended_import(uow, services.drop_outcomes, event)
         return None
 
-    return [
+    found = [
         Handler("resume_awaiting_imports", (SettlementCreated,), resume),
         Handler("report_dropped_file", (ImportEnded,), report),
     ]
+    if outlets is None:
+        return found
+    told = outlets
+
+    def notify(uow: UnitOfWork, event: DomainEvent) -> AfterCommit:
+        assert isinstance(event, ReceiptMoved)
+        return notify_residents(uow, services, told, event)
+
+    found.append(Handler("notify_residents", (ReceiptMoved,), notify))
+    if event_id is not None:
+        stored = event_id
+
+        def call_webhooks(uow: UnitOfWork, event: DomainEvent) -> AfterCommit:
+            return deliver_webhooks(uow, services, told, stored, event)
+
+        every = (ImportEnded, SettlementCreated, SettlementPublished, ReceiptMoved)
+        found.append(Handler("deliver_webhooks", every, call_webhooks))
+    return found
 
 
 def resume_awaiting_imports(

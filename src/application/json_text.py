@@ -1,12 +1,15 @@
 """JSON text from outside (an API body, `prorata simulate`'s request and mapping), checked before anything
 parses it: nesting past `MAX_JSON_DEPTH` would exhaust the recursion of the parser or of any code walking
-the value, and a lone UTF-16 surrogate (`"\\ud800"`, which JSON's escapes allow) is no text any database,
-encoder or terminal takes. Both are the sender's mistake, so both are `invalid_request`."""
+the value, a lone UTF-16 surrogate (`"\\ud800"`, which JSON's escapes allow) is no text any database,
+encoder or terminal takes, and an integer of more digits than Python turns into an int (4,300: its guard
+against quadratic conversion) makes the parser raise a bare ValueError. All are the sender's mistake, so
+all are `invalid_request`."""
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from array import array
 from collections.abc import Iterator
 from itertools import accumulate
@@ -40,11 +43,12 @@ def json_depth(text: str) -> int:
 
 def read_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool = False) -> object:
     """The value of a JSON text (bytes in UTF-8, -16 or -32, as JSON allows). Raises InvalidInput
-    (`invalid_request`) for nesting past MAX_JSON_DEPTH, or for a lone surrogate (and, with `forbid_nul`,
-    a NUL character) naming each field that holds one; ValueError for text that is not JSON, its message
-    saying where."""
+    (`invalid_request`) for nesting past MAX_JSON_DEPTH, for an integer too long to read, or for a lone
+    surrogate (and, with `forbid_nul`, a NUL character) naming each field that holds one; ValueError for
+    text that is not JSON, its message saying where."""
     text = _decoded(raw)
     _refuse_deep(text, what)
+    _refuse_long_integers(text, what)
     value = json.loads(text)
     if _suspect(text, forbid_nul):
         _refuse_not_text(value, forbid_nul)
@@ -56,6 +60,7 @@ def check_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool 
     caller that parses it again anyway."""
     text = _decoded(raw)
     _refuse_deep(text, what)
+    _refuse_long_integers(text, what)
     if _suspect(text, forbid_nul):
         _refuse_not_text(json.loads(text), forbid_nul)
 
@@ -69,6 +74,19 @@ def _refuse_deep(text: str, what: str) -> None:
     # Counting first is a few C passes: only a text with that many brackets needs its depth measured.
     if text.count("[") + text.count("{") > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
         why = f"{what} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+        raise InvalidInput([Problem(ErrorCode.INVALID_REQUEST, why, field="(request)")])
+
+
+def _refuse_long_integers(text: str, what: str) -> None:
+    most = sys.get_int_max_str_digits()
+    if not most or len(text) <= most:
+        return
+    # Only where a run of digits starts (the lookbehinds): a search from every digit would be quadratic.
+    # Only a run outside strings is a number, and only an integer one: `1…1.5`, `1…1e3` or an exponent's
+    # digits are read as a float, whatever their length.
+    run = re.compile(rf"(?<![0-9.eE])(?<![eE][+-])[0-9]{{{most + 1},}}(?![0-9.eE])")
+    if run.search(text) and run.search(_STRING.sub('""', text)):
+        why = f"{what} holds an integer of more than {most} digits"
         raise InvalidInput([Problem(ErrorCode.INVALID_REQUEST, why, field="(request)")])
 
 

@@ -60,7 +60,10 @@ def process_import(
     if job is None:
         return None
     if job.attempts > MAX_ATTEMPTS:
-        why = f"gave up after {job.attempts - 1} attempts that ended without an outcome (killed or timed out)"
+        why = (
+            f"{job.original_name}: gave up after {job.attempts - 1} attempts that ended without an outcome"
+            " (killed or timed out)"
+        )
         _release(uow, clock, job, why)
         return None
     try:
@@ -73,7 +76,8 @@ def process_import(
     except BaseException as error:  # dramatiq's time limit and shutdown are BaseExceptions: release too
         uow.rollback()
         exhausted = last_try or job.attempts >= MAX_ATTEMPTS
-        _release(uow, clock, job, f"gave up after {job.attempts} attempts: {error!r}" if exhausted else None)
+        why = f"{job.original_name}: gave up after {job.attempts} attempts: {error!r}"
+        _release(uow, clock, job, why if exhausted else None)
         raise
 
 
@@ -151,7 +155,7 @@ def _settle(
         # All or nothing: a file that cannot settle leaves the registry as it was; only its outcome and
         # its row errors are kept.
         uow.rollback()
-        reason = "cannot settle: " + ", ".join(failures)
+        reason = f"{job.original_name}: cannot settle: " + ", ".join(failures)
         return _finish(uow, ids, clock, job, contents, problems, reason, ImportStatus.FAILED)
     if waiting:
         reason = "waiting for the costs of community " + ", ".join(waiting)

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date
 from typing import Any
 
 from prorata.application.access import require
+from prorata.application.idempotency import Answer, fingerprint, remember, replayed
 from prorata.application.json_fields import FieldReader
-from prorata.domain.access.model import Replay
 from prorata.domain.access.principal import Action, Principal
 from prorata.domain.community.meter_history import falls, reader_on
 from prorata.domain.community.model import Meter, MeterReading, ReadingSource
 from prorata.domain.ports.ids import IdGenerator
-from prorata.domain.ports.repository import Conflict
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 
 MAX_READINGS = 10_000
-
-
-class KeyReused(Exception):
-    """The idempotency key was first used for a different request."""
-
-    code = "idempotency_key_reused"
 
 
 def ingest_readings(
@@ -37,32 +28,17 @@ def ingest_readings(
     first answer. Returns (HTTP status, answer)."""
     require(principal, Action.WRITE)
     assert principal.tenant_id is not None
-    fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    asked = fingerprint(body)
     if idempotency_key is not None:
-        earlier = _replay(uow, principal.tenant_id, idempotency_key, fingerprint)
+        earlier = replayed(uow, principal.tenant_id, idempotency_key, asked)
         if earlier is not None:
             return earlier
     created, unchanged = _store(uow, ids, principal, body)
-    answer: dict[str, Any] = {"created": [_json(r) for r in created], "unchanged": unchanged}
+    answer: Answer = 201, {"created": [_json(r) for r in created], "unchanged": unchanged}
     if idempotency_key is not None:
-        try:
-            uow.replays.add(Replay(ids.new(), principal.tenant_id, idempotency_key, fingerprint, 201, answer))
-        except Conflict:
-            uow.rollback()  # a concurrent request with this key committed first: answer as it did
-            earlier = _replay(uow, principal.tenant_id, idempotency_key, fingerprint)
-            assert earlier is not None
-            return earlier
+        answer = remember(uow, ids, principal.tenant_id, idempotency_key, asked, answer)
     uow.commit()
-    return 201, answer
-
-
-def _replay(uow: UnitOfWork, tenant_id: str, key: str, fingerprint: str) -> tuple[int, dict[str, Any]] | None:
-    found = uow.replays.list(tenant_id, key=key).items
-    if not found:
-        return None
-    if found[0].fingerprint != fingerprint:
-        raise KeyReused(f"idempotency key {key!r} was used for a different request")
-    return found[0].status, dict(found[0].body)
+    return answer
 
 
 def _store(

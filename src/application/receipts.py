@@ -15,7 +15,9 @@ def readable_receipts(
     uow: UnitOfWork, caller: Principal, *, offset: int = 0, limit: int | None = None, **where: object
 ) -> Page[IssuedReceipt]:
     """The receipts matching `where` that the caller may read: its tenant's (support: every tenant's),
-    or a resident's own."""
+    or a resident's own. `where` names receipt fields (a list: any of its values; `issued_on__from`,
+    `issued_on__to`: dates of issue), or `community_id`: the receipts of its settlements."""
+    where = _by_community(uow, caller, where)
     if caller.role is not Role.RESIDENT:
         require(caller, Action.READ)
         return uow.receipts.list(caller.tenant_scope, offset=offset, limit=limit, **where)
@@ -33,3 +35,17 @@ def readable_receipt(uow: UnitOfWork, caller: Principal, receipt_id: str) -> Iss
     if not found:
         raise NotFound(f"no receipt {receipt_id}")
     return found[0]
+
+
+def _by_community(uow: UnitOfWork, caller: Principal, where: dict[str, object]) -> dict[str, object]:
+    """A community's receipts are those of its settlements (few: one per service and period)."""
+    if "community_id" not in where:
+        return where
+    rest = dict(where)
+    community = rest.pop("community_id")
+    settlements = {s.id for s in uow.settlements.list(caller.tenant_scope, community_id=community).items}
+    asked = rest.get("settlement_id")
+    if asked is not None:
+        settlements &= set(asked) if isinstance(asked, list | tuple) else {asked}
+    rest["settlement_id"] = sorted(settlements)
+    return rest

@@ -22,16 +22,12 @@ from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import InvalidInput, Problem
 from prorata.domain.readings.extract import UnitReading
 from prorata.domain.readings.merge import merge_readings
+from prorata.domain.receipts.lifecycle import UNPAID
+from prorata.domain.receipts.receipt import due_date, issue_event, superseded, told
 from prorata.domain.settlement.engine import prorate
 from prorata.domain.settlement.request import Reading, SettlementRequest
 from prorata.domain.settlement.result import SettlementResult
-from prorata.domain.settlement.stored import (
-    IssuedReceipt,
-    Settlement,
-    SettlementStatus,
-    receipt_number,
-    superseded,
-)
+from prorata.domain.settlement.stored import IssuedReceipt, Settlement, SettlementStatus, receipt_number
 
 _READING_FIELDS = ("meter", "previous", "current", "consumption", "factor", "rollover", "date")
 
@@ -119,16 +115,16 @@ def publish(
     even a concurrent one, is refused (AlreadyPublished, or Conflict from the database's constraints)."""
     require(principal, Action.PUBLISH)
     computed = compute(uow, principal, settlement_id, body)
+    now = services.clock.now()
     settlement = computed.settlement.publish(
-        uow.next_number(computed.settlement.tenant_id, "settlement"), services.clock.now()
+        uow.next_number(computed.settlement.tenant_id, "settlement"), now
     )
     uow.settlements.update(settlement)
-    receipts = []
     assert settlement.number is not None
     details = result_json(computed.result)["receipts"]
-    for position, (unit, receipt) in enumerate(zip(computed.units, computed.result.receipts, strict=True)):
-        detail = details[position]
-        issued = IssuedReceipt(
+    issued_on, due_on = now.date(), due_date(now.date(), computed.community.due_days)
+    receipts = [
+        IssuedReceipt(
             id=services.ids.new(),
             tenant_id=settlement.tenant_id,
             settlement_id=settlement.id,
@@ -136,13 +132,24 @@ def publish(
             number=receipt_number(computed.community.code, settlement.number, position),
             total_cents=to_cents(receipt.total),
             currency=computed.result.currency,
-            detail=detail,
+            detail=details[position],
+            issued_on=issued_on,
+            due_on=due_on,
+            status_on=issued_on,
         )
-        uow.receipts.add(issued)
-        receipts.append(issued)
+        for position, (unit, receipt) in enumerate(zip(computed.units, computed.result.receipts, strict=True))
+    ]
+    uow.receipts.add_all(receipts)
+    history = [issue_event(r, services.ids.new(), principal.role.value, now) for r in receipts]
     if settlement.supersedes is not None:
         for old in uow.receipts.list(settlement.tenant_id, settlement_id=settlement.supersedes).items:
-            uow.receipts.update(superseded(old))
+            if old.status in UNPAID:  # a paid receipt stays paid; see docs/receipts.md
+                replaced, entry = superseded(old, services.ids.new(), now)
+                uow.receipts.update(replaced)
+                history.append(entry)
+    uow.receipt_events.add_all(history)
+    for entry in history:
+        uow.emit(told(entry))
     _mark_import_published(uow, settlement)
     uow.emit(settlement.published())
     uow.commit()

@@ -36,9 +36,23 @@ class SettlementPublished:
     number: int
 
 
-DomainEvent = ImportEnded | SettlementCreated | SettlementPublished
+@dataclass(frozen=True, slots=True)
+class ReceiptMoved:
+    """A receipt was issued or changed status: one per entry of its history (`event_id`), whose `type` is
+    what happened (issued, presented, paid, returned, represented, cancelled, superseded)."""
+
+    tenant_id: str
+    receipt_id: str
+    event_id: str
+    type: str
+    status: str
+    on: str
+    reason: str | None = None
+
+
+DomainEvent = ImportEnded | SettlementCreated | SettlementPublished | ReceiptMoved
 KINDS: dict[str, type[DomainEvent]] = {
-    kind.__name__: kind for kind in (ImportEnded, SettlementCreated, SettlementPublished)
+    kind.__name__: kind for kind in (ImportEnded, SettlementCreated, SettlementPublished, ReceiptMoved)
 }
 
 

@@ -31,12 +31,14 @@ from prorata.domain.dropzone.model import (
     held_in,
     hold_of,
     is_candidate,
+    named_in_text,
 )
 from prorata.domain.ports.repository import Conflict
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import InvalidInput
 
 log = logging.getLogger(__name__)
+NOT_TEXT = "its name is not UTF-8 text (a byte is shown as \\x..): name the file in UTF-8 and send it again"
 
 
 @dataclass
@@ -117,7 +119,7 @@ class DropWatcher(FileSystemEventHandler):
     def _warn_linked_folder(self, path: Path) -> None:
         if path not in self._linked_folders:
             self._linked_folders.add(path)
-            log.warning("%s is a symbolic link: the drop zone does not follow it", path)
+            log.warning("%r is a symbolic link: the drop zone does not follow it", str(path))
 
     def _watch(self, path: Path) -> None:
         try:
@@ -157,8 +159,9 @@ class DropWatcher(FileSystemEventHandler):
             checked = stat_dropped(self.root, account.username, where)
             if checked is None:
                 return
-            if not stat.S_ISREG(checked.st_mode):
-                self._refuse(account, where, checked.st_size, checked.st_mtime_ns, "not a regular file")
+            why = self._refusal(where, checked)
+            if why is not None:
+                self._refuse(account, where, checked.st_size, checked.st_mtime_ns, why)
                 return
             source = open_dropped(self.root, account.username, where, checked)
         except LinkRefused as link:
@@ -208,7 +211,7 @@ class DropWatcher(FileSystemEventHandler):
                     raise
         finally:
             self._holding.discard(hold)
-        log.info("claimed %s for %s as import %s", relative, account.username, job.id)
+        log.info("claimed %r for %s as import %s", str(relative), account.username, job.id)
         if new:
             parts.queue.run_import(job.id)
             return
@@ -217,6 +220,17 @@ class DropWatcher(FileSystemEventHandler):
             ended = uow.imports.get(job.tenant_id, job.id)
             if ended is not None and dropzone.report(uow, parts.drop_outcomes, claim, ended):
                 uow.commit()
+
+    def _refusal(self, where: PurePosixPath, checked: os.stat_result) -> str | None:
+        """Why the file is refused as it stands, before anything of it is read; None to claim it."""
+        if not stat.S_ISREG(checked.st_mode):
+            return "not a regular file"
+        if not named_in_text(where):
+            return NOT_TEXT
+        limit = self.components.settings.max_file_bytes
+        if checked.st_size > limit:  # not copied to be refused: a sparse terabyte is one SFTP write
+            return f"{where.name}: larger than the limit of {limit} bytes"
+        return None
 
     def _hold(
         self, uow: UnitOfWork, account: DropAccount, claim: DropClaim, source: BinaryIO
@@ -272,7 +286,7 @@ class DropWatcher(FileSystemEventHandler):
             return
         services = self.components.services
         if dropzone.refuse(uow, services, account, str(relative), size, mtime_ns, why):
-            log.warning("refused %s for %s: %s", relative, account.username, why)
+            log.warning("refused %r for %s: %s", str(relative), account.username, why)
 
     def _locate(self, path: Path) -> tuple[DropAccount, PurePosixPath] | None:
         """The account and the file's path in it — a path that stays in it, links aside (checked when

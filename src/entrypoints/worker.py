@@ -1,5 +1,5 @@
-"""Workers: the dramatiq actors that process imports and relay events, and the sweeper that finds lost
-jobs and undispatched events."""
+"""Workers: the dramatiq actors that process imports, relay events, push notifications and deliver
+webhooks, and the sweeper that finds lost jobs and undispatched events."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
+from prorata.adapters.dramatiq_deliveries import DELIVER_WEBHOOK, NOTIFICATIONS, SEND_NOTIFICATION, WEBHOOKS
 from prorata.adapters.dramatiq_queue import DISPATCH_EVENT, EVENTS, QUEUE, RUN_IMPORT
 from prorata.application.event_handlers import handlers
 from prorata.application.import_admin import sweep
+from prorata.application.notifications import send_notification, sweep_notifications
 from prorata.application.process_import import process_import
 from prorata.application.relay import dispatch
+from prorata.application.webhooks import deliver, sweep_deliveries
 from prorata.config.bootstrap import Components
 
 log = logging.getLogger(__name__)
@@ -40,10 +43,11 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
                 last_try=retries >= MAX_RETRIES,
             )
 
-    reactions = handlers(components.services)
-
     def dispatch_event(event_id: str) -> None:
+        reactions = handlers(components.services, components.outlets, event_id)
         dispatch(components.unit_of_work, components.clock, reactions, event_id)
+
+    _declare_deliveries(components)
 
     lease_ms = int(components.settings.import_lease.total_seconds() * 1000)
     retrying = {"max_retries": MAX_RETRIES, "min_backoff": 1_000, "max_backoff": 60_000}
@@ -68,6 +72,30 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
     )
 
 
+def _declare_deliveries(components: Components) -> None:
+    """The notification and webhook actors. Their retries are their job rows' own (OneSignal's answer,
+    the receiver's); dramatiq retries only what broke inside (the database away), and the sweeper sends a
+    job again once its lease has run out."""
+    outlets = components.outlets
+
+    def push(notification_id: str) -> None:
+        send_notification(components.unit_of_work, components.clock, outlets, notification_id)
+
+    def post(delivery_id: str) -> None:
+        deliver(components.unit_of_work, components.clock, outlets, delivery_id)
+
+    options = {
+        "max_retries": 2,
+        "min_backoff": 1_000,
+        "max_backoff": 10_000,
+        "time_limit": int(outlets.lease.total_seconds() * 1000),
+    }
+    for run, name, queue in ((push, SEND_NOTIFICATION, NOTIFICATIONS), (post, DELIVER_WEBHOOK, WEBHOOKS)):
+        dramatiq.Actor(
+            run, broker=components.broker, actor_name=name, queue_name=queue, priority=0, options=options
+        )
+
+
 class Sweeper(threading.Thread):
     """Every `interval` seconds, re-sends the jobs that no worker holds and the events not dispatched,
     each at most once per `PRORATA_RESEND_SECONDS` whatever the number of sweeping processes."""
@@ -90,8 +118,19 @@ class Sweeper(threading.Thread):
                     )
                 if sent:
                     log.info("sweeper re-sent %d import(s)", len(sent))
+                self.sweep_deliveries()
             except Exception:
                 log.exception("sweeper failed; trying again")
+
+    def sweep_deliveries(self) -> None:
+        parts = self.components
+        stale = timedelta(seconds=parts.settings.resend_seconds)
+        with parts.unit_of_work() as uow:
+            pushes = sweep_notifications(uow, parts.clock, parts.outlets.queue, stale)
+        with parts.unit_of_work() as uow:
+            posts = sweep_deliveries(uow, parts.clock, parts.outlets.queue, stale)
+        if pushes or posts:
+            log.info("sweeper re-sent %d notification(s), %d webhook delivery(ies)", len(pushes), len(posts))
 
     def stop(self) -> None:
         self.stopping.set()

@@ -123,10 +123,8 @@ def _start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-@pytest.fixture
-def zone(tmp_path: Path) -> Iterator[DropZone]:
-    data = tmp_path / "var"
-    env = {
+def _environment(data: Path) -> dict[str, str]:
+    return {
         "PRORATA_DATA_DIR": str(data),
         "PRORATA_DROP_STABLE_SECONDS": "1",
         "PRORATA_DROP_RESCAN_SECONDS": "2",
@@ -135,9 +133,17 @@ def zone(tmp_path: Path) -> Iterator[DropZone]:
         "PRORATA_DATABASE_URL": "",
         "PRORATA_BROKER_URL": "",
     }
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with a tenant and its two SFTP users, made once with the CLI as an operator does;
+    each test works on its own copy (three CLI runs and a key per test cost seconds each)."""
+    seed = tmp_path_factory.mktemp("seeded")
+    env = _environment(seed / "var")
     tenant = _cli(env, "tenants", "create", "Fincas SFTP", "--json").strip()
     tenant_id = __import__("json").loads(tenant)["id"]
-    key = tmp_path / "id_ed25519"
+    key = seed / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True, timeout=30)
     _cli(
         env,
@@ -161,6 +167,17 @@ def zone(tmp_path: Path) -> Iterator[DropZone]:
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )
+    return seed
+
+
+@pytest.fixture
+def zone(tmp_path: Path, seeded: Path) -> Iterator[DropZone]:
+    data = tmp_path / "var"
+    shutil.copytree(seeded / "var", data)
+    key = tmp_path / "id_ed25519"
+    for name in ("id_ed25519", "id_ed25519.pub"):
+        shutil.copy2(seeded / name, tmp_path / name)
+    env = _environment(data)
     port = free_port()
     server = _start(env, "sftp", "--port", str(port))
     deadline = time.monotonic() + 30

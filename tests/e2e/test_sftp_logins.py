@@ -17,6 +17,7 @@ from tests.e2e.conftest import free_port
 from tests.e2e.test_sftp_drop_zone import PASSWORD, DropZone
 
 pytestmark = base.pytestmark
+seeded = base.seeded
 zone = base.zone
 
 

@@ -15,6 +15,7 @@ from tests.e2e import test_sftp_drop_zone as base
 from tests.e2e.test_sftp_drop_zone import DropZone, wait_for
 
 pytestmark = base.pytestmark
+seeded = base.seeded
 zone = base.zone
 watcher = base.watcher
 

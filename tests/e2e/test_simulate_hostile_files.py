@@ -67,3 +67,13 @@ def test_a_lone_surrogate_in_the_request_is_an_invalid_request_naming_the_field(
         assert [(p["code"], p["field"]) for p in run.json()["errors"]] == [
             ("invalid_request", "units[0].unit")
         ]
+
+
+def test_an_integer_of_thousands_of_digits_in_the_request_is_an_invalid_request(
+    prorata: Any, tmp_path: Path
+) -> None:
+    text = REQUEST.read_text(encoding="utf-8").replace('"7420.18"', "1" + "0" * 5_000)
+    run = prorata("simulate", _request(tmp_path, text), "--format", "json")
+    assert run.code == 2, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    assert [p["code"] for p in run.json()["errors"]] == ["invalid_request"]

@@ -1,5 +1,5 @@
 """Hostile CSV files: bytes flipped, cut short, cells far off or huge, control characters, formulas,
-broken encodings, quotes never closed."""
+broken encodings, quotes never closed, odd line ends, NUL bytes, two encodings in one file."""
 
 from __future__ import annotations
 
@@ -64,3 +64,18 @@ def csv_unbalanced_quotes(rng: random.Random) -> tuple[str, bytes]:
     r = rng.randrange(len(rows))
     rows[r][rng.randrange(len(rows[r]))] = '"' + "sin cerrar;" * rng.randint(1, 50)
     return ".csv", csv_bytes(rows)
+
+
+def csv_line_ends_and_encodings(rng: random.Random) -> tuple[str, bytes]:
+    """Lines ended by CR alone or by LF CR, NUL bytes, halves in two encodings, a line of a megabyte."""
+    data = good_csv()
+    trick = rng.choice(["cr", "lfcr", "nul", "mixed", "long"])
+    if trick in ("cr", "lfcr"):
+        return ".csv", data.replace(b"\r\n", b"\r" if trick == "cr" else b"\n\r")
+    if trick == "nul":
+        at = rng.randrange(len(data))
+        return ".csv", data[:at] + b"\x00" * rng.randint(1, 3) + data[at:]
+    if trick == "mixed":
+        half = len(data) // 2
+        return ".csv", data[:half] + data[half:].decode("cp1252").encode("utf-8")
+    return ".csv", data + b"x" * rng.choice([1_001, 1024 * 1024]) + b";1;2\r\n"

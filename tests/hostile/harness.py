@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import dramatiq
 import pytest
@@ -60,6 +63,28 @@ def judge(request: pytest.FixtureRequest, wrong: Sequence[str], database: str | 
         reasons = sorted({f.reason for f in awaited for w in wrong if re.search(f.pattern, w)})
         request.applymarker(pytest.mark.xfail(strict=False, reason="; ".join(reasons)))
     assert not wrong, "\n".join(wrong[:40])
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Through(Generic[T]):
+    """What the corpus left going through one way in: a record per file, by the file's kind, and the
+    events every delivery of which raised (event id -> what its last delivery raised)."""
+
+    by_kind: dict[str, list[T]]
+    events_raised: dict[str, str]
+
+    @classmethod
+    def of(cls, records: Iterable[T], kind: Callable[[T], str], events_raised: dict[str, str]) -> Through[T]:
+        by_kind: dict[str, list[T]] = defaultdict(list)
+        for record in records:
+            by_kind[kind(record)].append(record)
+        return cls(by_kind, events_raised)
+
+    def unhandled_events(self) -> list[str]:
+        return [f"event {event}: every delivery raised {why}" for event, why in self.events_raised.items()]
 
 
 def database_of(components: Components) -> str:

@@ -40,6 +40,7 @@ KINDS: dict[str, Callable[[random.Random], tuple[str, bytes]]] = {
         csv_kinds.csv_far_cells,
         csv_kinds.csv_broken_encoding,
         csv_kinds.csv_unbalanced_quotes,
+        csv_kinds.csv_line_ends_and_encodings,
         workbook_kinds.workbook_byte_flips,
         workbook_kinds.workbook_truncated,
         workbook_kinds.workbook_huge_cell,
@@ -53,6 +54,7 @@ KINDS: dict[str, Callable[[random.Random], tuple[str, bytes]]] = {
         workbook_kinds.zip_duplicate_names,
         workbook_kinds.zip_path_traversal,
         workbook_kinds.zip_deflate_bomb,
+        workbook_kinds.xls_damaged,
         workbook_kinds.wrong_suffix,
     )
 }

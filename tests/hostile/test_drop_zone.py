@@ -5,7 +5,6 @@ the errors CSV handed back runs no formula, the watcher never raises, and the ne
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from prorata.domain.community.model import Community
 from prorata.entrypoints.watcher import DropWatcher
 from tests.api_client import new_tenant
 from tests.hostile.budget import sample
-from tests.hostile.harness import DeadLetters, database_of, drain, judge
+from tests.hostile.harness import DeadLetters, Through, database_of, drain, judge
 from tests.hostile.mutations import KINDS, Hostile, good_csv
 from tests.hostile.oracles import ENDED, failures, formulas_in_csv
 
@@ -71,10 +70,7 @@ def account(components: Components, tmp_path_factory: pytest.TempPathFactory) ->
     return Account(components, tenant, components.settings.drop_root / username)
 
 
-@dataclass
-class Dropped:
-    by_kind: dict[str, list[Drop]]
-    events_raised: dict[str, str]  # event id -> what its last delivery raised
+Dropped = Through[Drop]
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +99,7 @@ def dropped(
         errors = result.with_name(f"{drop.file.name}.errors.csv")
         if errors.exists():
             drop.handed_back = failures(lambda: formulas_in_csv(errors))  # noqa: B023
-    by_kind = defaultdict(list)
-    for drop in drops:
-        by_kind[drop.file.kind].append(drop)
-    return Dropped(by_kind, dead.take(EVENTS))
+    return Dropped.of(drops, lambda drop: drop.file.kind, dead.take(EVENTS))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -141,8 +134,7 @@ def test_the_errors_csv_handed_back_runs_no_formula(
 def test_every_event_the_drops_led_to_is_handled(
     dropped: Dropped, request: pytest.FixtureRequest, components: Components
 ) -> None:
-    raised = [f"event {event}: every delivery raised {why}" for event, why in dropped.events_raised.items()]
-    judge(request, raised, database_of(components))
+    judge(request, dropped.unhandled_events(), database_of(components))
 
 
 def test_the_next_good_file_imports_after_the_hostile_ones(

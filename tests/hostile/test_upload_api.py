@@ -8,7 +8,6 @@ so a known finding marks only the tests it fails (findings.py)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,7 @@ from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from tests.api_client import Caller, key_for, new_tenant
 from tests.hostile.budget import sample
-from tests.hostile.harness import DeadLetters, database_of, drain, judge
+from tests.hostile.harness import DeadLetters, Through, database_of, drain, judge
 from tests.hostile.mutations import KINDS, Hostile, good_csv
 from tests.hostile.oracles import ENDED, failures, formulas_in_workbook, memory_growth
 
@@ -47,10 +46,7 @@ class Upload:
         return self.body.get("url") if isinstance(self.body, dict) else None
 
 
-@dataclass
-class Sent:
-    by_kind: dict[str, list[Upload]]
-    events_raised: dict[str, str]  # event id -> what its last delivery raised
+Sent = Through[Upload]
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +71,11 @@ def sent(
     # The errors workbook is built from the stored file and its row errors, by a process of its own: no
     # database has a say in it, so one database weighs it.
     weighed = {h.name for h in sample(hostile_files)} if database_of(components) == "sqlite" else set()
-    by_kind = defaultdict(list)
     for upload in uploads:
         if upload.url:
             _collect(caller, upload, upload.file.name in weighed)
             upload.crash = crashed.get(upload.body["id"])
-        by_kind[upload.file.kind].append(upload)
-    return Sent(by_kind, dead.take(EVENTS))
+    return Sent.of(uploads, lambda upload: upload.file.kind, dead.take(EVENTS))
 
 
 def _collect(caller: Caller, upload: Upload, workbook_too: bool) -> None:
@@ -156,8 +150,7 @@ def test_the_errors_workbook_is_built_within_bounded_memory(
 def test_every_event_the_imports_led_to_is_handled(
     sent: Sent, request: pytest.FixtureRequest, components: Components
 ) -> None:
-    raised = [f"event {event}: every delivery raised {why}" for event, why in sent.events_raised.items()]
-    judge(request, raised, database_of(components))
+    judge(request, sent.unhandled_events(), database_of(components))
 
 
 def test_the_worker_imports_a_good_file_after_the_hostile_ones(

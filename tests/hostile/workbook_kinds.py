@@ -1,12 +1,15 @@
-"""Hostile XLSX and ODS files: bytes flipped, cut short, cells far off or huge, control characters,
+"""Hostile XLSX, ODS and XLS files: bytes flipped, cut short, cells far off or huge, control characters,
 formulas, XML entities, and zip tricks — sizes and CRCs that lie, twin members, names out of the archive,
-deflate bombs — and files named as another format."""
+deflate bombs — legacy XLS cut short, flipped or padded, and files named as another format."""
 
 from __future__ import annotations
 
 import random
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
+from tests import workbooks
 from tests.hostile.originals import (
     CONTROLS,
     FORMULAS,
@@ -216,6 +219,23 @@ def zip_deflate_bomb(rng: random.Random) -> tuple[str, bytes]:
     else:
         parts = [*parts, bomb]
     return suffix, archive(parts)
+
+
+def xls_damaged(rng: random.Random) -> tuple[str, bytes]:
+    """A legacy Excel (BIFF8) workbook cut short, with bytes flipped (in its OLE header or its records),
+    or padded far past its end."""
+    with tempfile.TemporaryDirectory() as folder:
+        data = workbooks.xls(Path(folder) / "lecturas.xls", {"Lecturas": typed_rows()}).read_bytes()
+    trick = rng.choice(["cut", "header", "records", "padded"])
+    if trick == "cut":
+        return ".xls", data[: rng.randrange(1, len(data))]
+    if trick == "padded":
+        return ".xls", data + bytes(rng.choice([1, 512, 64 * 1024]) * 512)
+    flipped = bytearray(data)
+    low, high = (0, 512) if trick == "header" else (512, len(data))
+    for _ in range(rng.randint(1, 16)):
+        flipped[rng.randrange(low, high)] ^= rng.randrange(1, 256)
+    return ".xls", bytes(flipped)
 
 
 def wrong_suffix(rng: random.Random) -> tuple[str, bytes]:

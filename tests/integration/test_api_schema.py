@@ -46,7 +46,8 @@ def test_decimals_are_patterned_strings_that_say_where_a_sign_is_allowed(spec: d
     [
         ("Settlement", "status", {"draft", "published"}),
         ("Settlement", "service", {"heating", "hot_water", "cold_water", "gas", "electricity", "other"}),
-        ("Receipt", "status", {"issued", "superseded"}),
+        ("Receipt", "status", {"issued", "in_collection", "paid", "returned", "cancelled", "superseded"}),
+        ("ReportedEvent", "type", {"presented", "paid", "returned", "represented", "cancelled"}),
         ("Key", "role", {"integration", "manager", "support", "resident"}),
         ("Import", "source", {"sftp", "upload", "api"}),
         ("Cost", "fixed_key", {"coefficient", "area", "equal"}),

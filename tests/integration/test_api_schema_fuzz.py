@@ -37,8 +37,13 @@ BEYOND_THE_SCHEMA = {
     "POST /v1/readings": "each meter_id must name a meter of the caller's, and a value must not fall below "
     "the meter's previous reading (the 422 names the row, as a batch is all or nothing)",
     "POST /v1/imports": "the file must be a spreadsheet or a CSV file, whatever its name",
+    "POST /v1/communities/{community_id}/remittances": "the date must be a TARGET2 business day the "
+    "community's pre-notification period away, the community a creditor (IBAN, creditor id), and some "
+    "receipt collectable",
+    "POST /v1/bank-returns": "the file must be a pain.002 or camt.054 bank file",
 }
 VALID_IBAN = "ES91 2100 0418 4502 0005 1332"
+VALID_CREDITOR_ID = "ES97000B12345678"  # its check digits are MOD 97-10 of the rest
 
 
 def _examples(check: Callable[[Any], None]) -> Callable[..., None]:
@@ -92,12 +97,14 @@ def test_what_the_schema_allows_the_server_accepts(app: Flask, manager: Caller) 
 
 
 def _what_no_schema_says(body: object) -> None:
-    """The rules of a resident's record no JSON schema can state, applied to a generated body: an IBAN's
-    check digits, an occupancy that does not end before it starts."""
+    """The rules of a record no JSON schema can state, applied to a generated body: an IBAN's or a
+    creditor identifier's check digits, an occupancy that does not end before it starts."""
     if not isinstance(body, dict):
         return
     if body.get("iban"):
         body["iban"] = VALID_IBAN
+    if body.get("creditor_id"):
+        body["creditor_id"] = VALID_CREDITOR_ID
     for held in body.get("units") or []:
         if (
             isinstance(held, dict)

@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,9 +16,12 @@ from flask import Flask
 
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
+from prorata.domain.collection.rules import earliest_collection
 from prorata.domain.imports.model import ImportJob, ImportSource
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from tests.api_client import Caller, key_for, new_tenant
+from tests.bank_files import camt054
+from tests.integration.notification_world import dispatched, events_of
 
 READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC, SUPPORT = (
     "read",
@@ -31,6 +35,7 @@ READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC, S
     "public",
     "support_only",
 )
+ME = "me"  # a resident's own: /v1/me
 ALLOWED = {
     READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT},
     WRITE: {Role.MANAGER, Role.INTEGRATION},
@@ -42,6 +47,7 @@ ALLOWED = {
     RESIDENT_READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT, Role.RESIDENT},
     PUBLIC: set(Role),
     SUPPORT: {Role.SUPPORT},
+    ME: {Role.RESIDENT},
 }
 SIMULATION = {
     "costs": [{"concept": "F", "amount": "1.00"}],
@@ -64,6 +70,8 @@ class Row:
     target: dict[str, str] | None = None  # placeholders filled from other records of the world
     other_tenant: int = 404  # what another tenant's record gets
     upload: bool = False  # a multipart file upload; `body` gives its form fields
+    content: Callable[[], bytes] | None = None  # the uploaded file (else a CSV of readings)
+    headers: dict[str, str] | None = None
 
 
 TABLE = [
@@ -150,8 +158,24 @@ TABLE = [
     Row("GET", "/v1/settlements/<settlement_id>", READ, 200),
     Row("POST", "/v1/settlements/<settlement_id>/preview", READ, 200),
     Row("POST", "/v1/settlements/<settlement_id>/publish", PUBLISH, 201),
+    Row("GET", "/v1/settlements/<settlement_id>/distribution.xlsx", READ, 200),
+    Row("GET", "/v1/settlements/<settlement_id>/distribution.pdf", READ, 200),
     Row("GET", "/v1/receipts", RECEIPTS, 200, scoped=False),
     Row("GET", "/v1/receipts/<receipt_id>", RECEIPTS, 200),
+    Row("GET", "/v1/receipts/<receipt_id>/events", RECEIPTS, 200),
+    Row("GET", "/v1/receipts/<receipt_id>/pdf", RECEIPTS, 200),
+    Row(
+        "POST",
+        "/v1/receipts/<receipt_id>/events",
+        WRITE,
+        201,
+        lambda w: {"type": "paid", "on": datetime.now(UTC).date().isoformat()},
+    ),
+    Row("GET", "/v1/me", ME, 200, scoped=False),
+    Row("GET", "/v1/me/receipts", ME, 200, scoped=False),
+    Row("GET", "/v1/me/receipts/<receipt_id>", ME, 200),
+    Row("GET", "/v1/me/receipts/<receipt_id>/pdf", ME, 200),
+    Row("GET", "/v1/me/readings", ME, 200, scoped=False),
     Row("GET", "/v1/imports", READ, 200, scoped=False),
     Row("POST", "/v1/imports", WRITE, 202, lambda w: {"community_id": w["community_id"]}, upload=True),
     Row("GET", "/v1/imports/<import_id>", READ, 200),
@@ -175,22 +199,64 @@ TABLE = [
         lambda w: {"name": unique(), "mapping": {"unit": "Piso"}},
         scoped=False,
     ),
+    Row(
+        "POST",
+        "/v1/communities/<community_id>/remittances",
+        WRITE,
+        201,
+        lambda w: {"collection_date": collection_day(), "receipt_ids": [w["receipt_id"]]},
+        headers={"Idempotency-Key": "matrix-remittance"},  # sent again, the first answer: repeatable
+    ),
+    Row("GET", "/v1/remittances", READ, 200, scoped=False),
+    Row("GET", "/v1/remittances/<remittance_id>", READ, 200),
+    Row("GET", "/v1/remittances/<remittance_id>/pain.008.xml", READ, 200),
+    Row("POST", "/v1/remittances/<remittance_id>/cancel", WRITE, 200),
+    Row("GET", "/v1/bank-returns", READ, 200, scoped=False),
+    Row("POST", "/v1/bank-returns", WRITE, 201, upload=True, scoped=False, content=lambda: bank_file()),
+    Row("GET", "/v1/bank-returns/<bank_return_id>", READ, 200),
     Row("GET", "/v1/admin/imports", SUPPORT, 200, scoped=False),
     Row("POST", "/v1/admin/imports/<import_id>/reprocess", SUPPORT, 202, lambda w: {}),
     Row("POST", "/v1/admin/imports/<import_id>/cancel", SUPPORT, 200),
+    Row("GET", "/v1/notifications", READ, 200, scoped=False),
+    Row("GET", "/v1/me/notifications", ME, 200, scoped=False),
+    # Support gets past the role check to the rule: no OneSignal configured here, nothing can be sent.
+    Row("POST", "/v1/admin/notifications/<notification_id>/requeue", SUPPORT, 409),
+    Row("GET", "/v1/webhooks", READ, 200, scoped=False),
+    Row(
+        "POST",
+        "/v1/webhooks",
+        WRITE,
+        201,
+        lambda w: {"url": "https://hooks.example.org/matrix", "events": ["receipt.superseded"]},
+        scoped=False,
+    ),
+    Row("GET", "/v1/webhooks/<webhook_id>", READ, 200),
+    Row("DELETE", "/v1/webhooks/<webhook_id>", WRITE, 204),
+    Row("GET", "/v1/webhooks/<webhook_id>/deliveries", READ, 200),
 ]
 
 
 def build_world(caller: Caller) -> dict[str, str]:
     """A community with two units (each with a resident, the first with a key), a meter read twice, a
     published settlement with receipts, and a draft one."""
-    community = caller.created("/v1/communities", {"code": "M1", "name": "CP Mayor 1"})["id"]
+    creditor = {"iban": "ES9121000418450200051332", "creditor_id": "ES97000B12345678"}
+    community = caller.created("/v1/communities", {"code": "M1", "name": "CP Mayor 1", **creditor})["id"]
     units = [
         caller.created(f"/v1/communities/{community}/units", {"code": c, "coefficient": "1"})["id"]
         for c in ("1A", "1B")
     ]
+    mandate = {"iban": "ES7421000000610123456789", "mandate_signed_on": "2024-05-01"}
     residents = [
-        caller.created("/v1/residents", {"name": f"Vecino {i}", "units": [{"unit_id": u}]})["id"]
+        caller.created(
+            "/v1/residents",
+            {
+                "name": f"Vecino {i}",
+                "units": [{"unit_id": u}],
+                "mandate_id": f"M-{i}",
+                "external_id": f"vecino-{i}",  # told of its receipts
+                **mandate,
+            },
+        )["id"]
         for i, u in enumerate(units)
     ]
     key = caller.created(f"/v1/residents/{residents[0]}/keys", None)["id"]
@@ -211,7 +277,16 @@ def build_world(caller: Caller) -> dict[str, str]:
     published = caller.created("/v1/settlements", terms)["id"]
     receipts = caller.created(f"/v1/settlements/{published}/publish", None)["receipts"]
     draft = caller.created("/v1/settlements", terms)["id"]
+    remittance = caller.created(
+        f"/v1/communities/{community}/remittances",
+        {"collection_date": collection_day(), "receipt_ids": [receipts[1]["id"]]},
+    )["id"]
+    bank_return = caller.upload("/v1/bank-returns", bank_file(), "camt054.xml").get_json()["id"]
     empty_community = caller.created("/v1/communities", {"code": "EMPTY", "name": "Sin unidades"})["id"]
+    # Subscribed to what never happens here: a delivery to a host that does not resolve is retried for a
+    # day, and its delayed retries would keep every later test's drain waiting.
+    hook = {"url": "https://hooks.example.org/w", "events": ["receipt.superseded"]}
+    webhook = caller.created("/v1/webhooks", hook)
     upload = caller.upload("/v1/imports", f"Piso;Lectura\n1A;{unique()}\n".encode(), "lecturas.csv")
     assert upload.status_code == 202, upload.get_json()
     empty_unit = caller.created(f"/v1/communities/{community}/units", {"code": "EMPTY", "coefficient": "1"})[
@@ -232,7 +307,19 @@ def build_world(caller: Caller) -> dict[str, str]:
         "reading_id": reading,
         "empty_meter": empty_meter,
         "import_id": upload.get_json()["id"],
+        "remittance_id": remittance,
+        "bank_return_id": bank_return,
+        "webhook_id": webhook["id"],
     }
+
+
+def collection_day() -> str:
+    return earliest_collection(datetime.now(UTC).date(), None).isoformat()
+
+
+def bank_file() -> bytes:
+    """A bank's notification of nothing yet, a new one each time."""
+    return camt054("02", [], message=unique())
 
 
 def two_worlds(app: Flask, components: Components) -> dict[str, Any]:
@@ -242,8 +329,17 @@ def two_worlds(app: Flask, components: Components) -> dict[str, Any]:
         tenant = new_tenant(components, name)
         made[name] = build_world(Caller(app.test_client(), key_for(components, Role.MANAGER, tenant)))
         made[name]["failed_import"] = failed_import(components, tenant)
+        made[name]["notification_id"] = a_notification(components, tenant)
         made[f"{name}_tenant"] = tenant
     return made
+
+
+def a_notification(components: Components, tenant: str) -> str:
+    """A notification of the world's receipts, made as the relay makes them (recorded only here)."""
+    for id, _ in events_of(components, tenant):
+        dispatched(components, components.outlets, components.clock, id)
+    with components.unit_of_work() as uow:
+        return uow.notifications.list(tenant, limit=1).items[0].id
 
 
 def failed_import(components: Components, tenant: str) -> str:
@@ -295,17 +391,23 @@ def expected(row: Row, role: Role, whose: str) -> int:
     return row.other_tenant
 
 
-USES_RECORDS_UP = ("/publish", "/cancel", "/replacement", "/retry")  # replaced once; a retry runs it
+# replaced once; a retry runs it; a receipt paid is paid
+USES_RECORDS_UP = ("/publish", "/cancel", "/replacement", "/retry", "/events")
+REPEATABLE = ("/v1/remittances/<remittance_id>/cancel",)  # cancelled again: the same answer
 
 
 def cases(destructive: bool) -> list[Any]:
     return [
         pytest.param(row, role, whose, id=f"{row.method} {row.rule} {role.value} {whose}")
         for row in TABLE
-        if (row.method == "DELETE" or row.rule.endswith(USES_RECORDS_UP)) == destructive
+        if (
+            row.method == "DELETE"
+            or (row.method == "POST" and row.rule.endswith(USES_RECORDS_UP) and row.rule not in REPEATABLE)
+        )
+        == destructive
         for role in Role
         for whose in (("own", "other", "other_resident") if row.scoped else ("own",))
-        if whose != "other_resident" or row.kind in (RECEIPTS, RESIDENT_READ)
+        if whose != "other_resident" or row.kind in (RECEIPTS, RESIDENT_READ, ME)
     ]
 
 
@@ -334,10 +436,10 @@ def check(
         caller = Caller(app.test_client(), None)
     body = row.body(world) if row.body else None
     if row.upload:
-        content = f"Piso;Lectura\n1A;{unique()}\n".encode()
+        content = row.content() if row.content else f"Piso;Lectura\n1A;{unique()}\n".encode()
         response = caller.upload(path_for(row, world), content, "l.csv", **(body or {}))
     else:
-        response = caller.call(row.method, path_for(row, world), json=body)
+        response = caller.call(row.method, path_for(row, world), json=body, headers=row.headers)
     assert response.status_code == expected(row, role, whose), response.get_json()
 
 

@@ -95,3 +95,47 @@ def test_patching_an_occupancy_without_its_unit_is_a_422(manager: Caller, commun
         ]
     kept = manager.get(f"/v1/residents/{resident['id']}").get_json()
     assert [u["unit_id"] for u in kept["units"]] == [unit["id"]]
+
+
+@pytest.mark.parametrize("path", ["/v1/simulations", "/v1/communities", "/v1/readings", "/v1/settlements"])
+def test_an_integer_of_thousands_of_digits_is_a_422_not_a_500(manager: Caller, path: str) -> None:
+    digits = "9" * 5_000  # past Python's limit for turning digits into an int (4,300)
+    response = raw(manager, "POST", path, '{"code": "C1", "name": "CP", "due_days": ' + digits + "}")
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    (error,) = errors(response)
+    assert (error["code"], error["field"]) == ("invalid_request", "(request)")
+    assert "digits" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-01-01T00:00:00",
+        "0001-01-01T00:00:00",
+        "9999-12-31T23:59:59",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ],
+)
+@pytest.mark.parametrize("bound", ["received_from", "received_to"])
+def test_a_date_filter_without_a_time_zone_or_at_the_ends_of_time_is_answered(
+    manager: Caller, bound: str, moment: str
+) -> None:
+    response = manager.get(f"/v1/imports?{bound}={moment}")
+    assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+    if response.status_code == 422:
+        (error,) = errors(response)
+        assert error["field"] == bound
+
+
+def test_a_date_filter_without_a_time_zone_is_taken_as_utc(
+    manager: Caller, community: dict[str, Any], drain: Any
+) -> None:
+    sent = manager.upload("/v1/imports", b"Piso;Lectura\r\n1A;3\r\n", "a.csv", community_id=community["id"])
+    received = sent.get_json()["received_at"]
+    day = received[:10]
+    assert [j["id"] for j in manager.get(f"/v1/imports?received_from={day}T00:00:00").get_json()] == [
+        sent.get_json()["id"]
+    ]
+    assert manager.get(f"/v1/imports?received_to={day}T00:00:00").get_json() == []
+    drain()

@@ -64,3 +64,16 @@ def test_an_amount_of_1e300_is_a_row_error_not_a_retried_job(
     assert [(e["code"], e["row"], e["column"]) for e in job["errors_list"]] == [
         ("invalid_number", 2, "Importe")
     ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"Piso;Lectura anterior;Lectura actual\r\n", b"Piso;Lectura anterior;Lectura actual\r\n1A;x;3\r\n"],
+    ids=["empty", "header-only", "no-valid-row"],
+)
+def test_a_file_with_nothing_to_settle_fails_with_a_reason_naming_the_file_sent(
+    manager: Caller, community: dict[str, Any], drain: Callable[[], None], content: bytes
+) -> None:
+    job = imported(manager, drain, content, "lecturas abril.csv", community_id=community["id"])
+    assert (job["status"], job["attempts"]) == ("failed", 1), job
+    assert job["reason"].startswith("lecturas abril.csv: "), job["reason"]

@@ -4,13 +4,14 @@ never count."""
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prorata.application.json_text import MAX_JSON_DEPTH, json_depth, read_json
+from prorata.application.json_text import MAX_JSON_DEPTH, check_json, json_depth, read_json
 from prorata.domain.problems import InvalidInput
 
 TRICKY_TEXT = st.text(alphabet='[]{}"\\ab\n\u00e9\U0001f3e0', max_size=8)
@@ -48,3 +49,24 @@ def test_a_document_one_level_too_deep_is_refused_and_one_at_the_limit_read() ->
     with pytest.raises(InvalidInput) as raised:
         read_json("[" + at_limit + "]")
     assert [p.code for p in raised.value.problems] == ["invalid_request"]
+
+
+LONG = "1" * (sys.get_int_max_str_digits() + 1)
+
+
+@pytest.mark.parametrize("text", [LONG, f'{{"amount": {LONG}}}', f'[1, -{LONG}, "x"]'])
+def test_an_integer_too_long_for_python_is_an_invalid_request_not_a_bare_value_error(text: str) -> None:
+    for read in (read_json, check_json):
+        with pytest.raises(InvalidInput) as raised:
+            read(text)
+        assert [(p.code, p.field) for p in raised.value.problems] == [("invalid_request", "(request)")]
+        assert "digits" in raised.value.problems[0].message
+
+
+def test_as_many_digits_in_a_string_or_as_a_decimal_number_are_read() -> None:
+    assert read_json(f'{{"amount": "{LONG}"}}') == {"amount": LONG}
+    assert read_json(f"[{LONG}.5, 1{LONG[:10]}, {LONG}e3]") == [
+        float(f"{LONG}.5"),
+        int(f"1{LONG[:10]}"),
+        float("inf"),
+    ]

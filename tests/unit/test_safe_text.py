@@ -102,6 +102,9 @@ def test_any_sheet_names_give_titles_excel_takes(names: list[str], reserved: lis
         ("line\r\nbreak", "line__break"),
         ("lecturas ñandú €", "lecturas ñandú €"),
         ("...", "file"),
+        # Bidirectional controls reorder how a name is shown: "factura\u202egpj.exe" as "facturaexe.jpg".
+        ("factura\u202egpj.exe", "factura_gpj.exe"),
+        ("a\u2066b\u2069c\u200fd\u061ce", "a_b_c_d_e"),
     ],
 )
 def test_file_names_lose_what_means_something_in_a_header_or_a_path(name: str, safe: str) -> None:

@@ -32,6 +32,13 @@ from prorata.domain.readings.sheet import Sheet
 _CHILD = "prorata.adapters.spreadsheets.calamine_child"
 _AHEAD = 4
 _LINE_BYTES = 64 * 1024  # the children's stdout lines are short: a count, a sheet ready, why not
+# A child that runs out of memory inside calamine panics; asked for a backtrace (RUST_BACKTRACE=1, as
+# developers and some images set it), the panic hook's own allocations fail and the child hangs until the
+# wall-clock limit — 120 s of a worker for a 2 MB shared-strings bomb. Without, it ends at once.
+_NO_BACKTRACE = {"RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"}
+# What a child's stderr shows when it ran out of memory: Python's error, or pyo3's panic on the NULL a
+# failed allocation of a Python object returns.
+_OUT_OF_MEMORY = (b"MemoryError", b"PyObject pointer is null", b"memory allocation of")
 
 
 class _Child:
@@ -44,6 +51,7 @@ class _Child:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.errors,
+            env={**os.environ, **_NO_BACKTRACE},
         )
         assert self.process.stdout is not None
         self.output = self.process.stdout.fileno()  # read with os.read: nothing buffered out of sight
@@ -79,7 +87,7 @@ class _Child:
         code = self.process.wait()
         self.errors.seek(0)
         stderr = self.errors.read(64 * 1024)
-        if code < 0 or b"MemoryError" in stderr:
+        if code < 0 or any(sign in stderr for sign in _OUT_OF_MEMORY):
             return too_large(file_name, "reading it exhausted the memory or time allowed")
         if code == 0:
             return unsupported(file_name, "malformed workbook (a sheet could not be read)")

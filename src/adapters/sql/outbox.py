@@ -19,15 +19,25 @@ class SqlaOutbox:
         self.connection = connection
 
     def store(self, id: str, event: DomainEvent, now: datetime) -> None:
+        self.store_all([(id, event)], now)
+
+    def store_all(self, events: list[tuple[str, DomainEvent]], now: datetime) -> None:
+        """One statement for all (a publish emits one event per receipt)."""
+        if not events:
+            return
         self.connection.execute(
-            insert(_T).values(
-                id=id,
-                tenant_id=event.tenant_id,
-                kind=kind_of(event),
-                payload=payload_of(event),
-                occurred_at=now,
-                enqueued_at=now,  # sent right after commit; the sweeper resends it if that was lost
-            )
+            insert(_T),
+            [
+                {
+                    "id": id,
+                    "tenant_id": event.tenant_id,
+                    "kind": kind_of(event),
+                    "payload": payload_of(event),
+                    "occurred_at": now,
+                    "enqueued_at": now,  # sent right after commit; the sweeper resends it if that was lost
+                }
+                for id, event in events
+            ],
         )
 
     def get(self, id: str) -> StoredEvent | None:

@@ -64,16 +64,16 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         """Besides columns: `unit_id` (holding that unit, now or once) and `community_id` (holding any of
-        its units, now or once)."""
+        its units, now or once); a list or tuple means any of them, as for columns."""
         unit_id = where.pop("unit_id", None)
         if unit_id is not None:
             occupying = select(tables.occupancies.c.resident_id).where(
-                tables.occupancies.c.unit_id == unit_id
+                _any_of(tables.occupancies.c.unit_id, unit_id)
             )
             query = query.where(self.table.c.id.in_(occupying))
         community_id = where.pop("community_id", None)
         if community_id is not None:
-            units = select(tables.units.c.id).where(tables.units.c.community_id == community_id)
+            units = select(tables.units.c.id).where(_any_of(tables.units.c.community_id, community_id))
             occupying = select(tables.occupancies.c.resident_id).where(
                 tables.occupancies.c.unit_id.in_(units)
             )
@@ -94,3 +94,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             held = rows.occupancy_rows(item, _IDS.new)
             self.own_references(held, tables.occupancies)
             self.connection.execute(insert(tables.occupancies), held)
+
+
+def _any_of(column: ColumnElement[Any], value: object) -> ColumnElement[bool]:
+    return column.in_(value) if isinstance(value, list | tuple) else column == value

@@ -32,9 +32,12 @@ from prorata.domain.imports.model import (
     RowError,
     problem_row,
 )
+from prorata.domain.notifications.model import Notification, NotificationKind, NotificationStatus
 from prorata.domain.problems import ErrorCode, Problem
+from prorata.domain.receipts.lifecycle import EventType, ReceiptEvent
 from prorata.domain.settlement.request import Period, Service
 from prorata.domain.settlement.stored import IssuedReceipt, ReceiptStatus, Settlement, SettlementStatus
+from prorata.domain.webhooks.model import DeliveryStatus, Webhook, WebhookDelivery
 
 Row = dict[str, Any]
 
@@ -156,6 +159,10 @@ def receipt(row: Row) -> IssuedReceipt:
     return IssuedReceipt(**{**row, "status": ReceiptStatus(row["status"])})
 
 
+def receipt_event(row: Row) -> ReceiptEvent:
+    return ReceiptEvent(**{**row, "type": EventType(row["type"]), "status": ReceiptStatus(row["status"])})
+
+
 def import_job(row: Row) -> ImportJob:
     return ImportJob(**{**row, "source": ImportSource(row["source"]), "status": ImportStatus(row["status"])})
 
@@ -193,3 +200,21 @@ def drop_account(row: Row) -> DropAccount:
 
 def drop_claim(row: Row) -> DropClaim:
     return DropClaim(**{**row, "state": ClaimState(row["state"])})
+
+
+def notification(row: Row) -> Notification:
+    return Notification(
+        **{**row, "kind": NotificationKind(row["kind"]), "status": NotificationStatus(row["status"])}
+    )
+
+
+def webhook_row(item: Webhook) -> Row:
+    return {**plain_row(item), "events": list(item.events)}
+
+
+def webhook(row: Row) -> Webhook:
+    return Webhook(**{**row, "events": tuple(row["events"])})
+
+
+def webhook_delivery(row: Row) -> WebhookDelivery:
+    return WebhookDelivery(**{**row, "status": DeliveryStatus(row["status"])})

@@ -85,6 +85,10 @@ communities = Table(
     Column("address", String(300)),
     Column("tax_id", String(30)),
     Column("creditor_id", String(35)),
+    Column("due_days", Integer),  # a receipt falls due this many days after its issue (None: 15)
+    Column("iban", String(34)),  # the account collections are paid into (collection, 0009)
+    Column("bic", String(11)),
+    Column("prenotification_days", Integer),  # residents are told of a debit this many days ahead (None: 14)
     UniqueConstraint("tenant_id", "code"),
 )
 
@@ -250,8 +254,45 @@ receipts = Table(
     Column("currency", String(3), nullable=False),
     Column("detail", JSON, nullable=False),
     Column("status", String(20), nullable=False),
+    Column("issued_on", Date),
+    Column("due_on", Date),
+    Column("status_on", Date),
+    Column("version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("settlement_id", "unit_id"),
     UniqueConstraint("tenant_id", "number"),
+)
+
+# A receipt's history, oldest first: one row per move (seq 1 = issued). (receipt, seq) is unique, so two
+# concurrent moves from the same state cannot both be stored.
+receipt_events = Table(
+    "receipt_events",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("receipt_id", String(ID), ForeignKey("receipts.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("actor", String(50), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("reason", String(4)),
+    Column("note", String(500)),
+    UniqueConstraint("receipt_id", "seq"),
+)
+
+# Documents rendered once and kept in the blob store (a receipt's PDF on its first download), found by a
+# key naming what they show; one per (tenant, key), so two first downloads at once keep one.
+rendered_documents = Table(
+    "rendered_documents",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("key", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("rendered_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("tenant_id", "key"),
 )
 
 Index("ix_readings_tenant_meter", readings.c.tenant_id, readings.c.meter_id)
@@ -335,3 +376,180 @@ handled_events = Table(
     Column("event_id", String(ID), ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True),
     Column("handler", String(60), primary_key=True),
 )
+
+# --- collection by SEPA direct debit (migration 0009) ---
+# A remittance: one community's receipts sent to its bank for collection on one date (one pain.008
+# file). The creditor is kept as the file named it.
+remittances = Table(
+    "remittances",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("message_id", String(35), nullable=False),
+    Column("scheme", String(4), nullable=False),
+    Column("collection_date", Date, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(50), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("creditor_name", String(200), nullable=False),
+    Column("creditor_iban", String(34), nullable=False),
+    Column("creditor_bic", String(11)),
+    Column("creditor_id", String(35), nullable=False),
+    Column("excluded", JSON, nullable=False),  # [{receipt_id, reason}]: left out, and why
+    Column("status", String(20), nullable=False),
+    Column("cancelled_at", UtcDateTime()),
+    UniqueConstraint("tenant_id", "number"),
+    UniqueConstraint("tenant_id", "message_id"),
+)
+
+# One receipt in a remittance (one transaction of its file). `open` is true while the receipt is at the
+# bank through this item and NULL after: unique with the receipt, so a receipt is in one open remittance
+# at most (NULLs are distinct in a unique constraint, on SQLite and PostgreSQL alike).
+remittance_items = Table(
+    "remittance_items",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("remittance_id", String(ID), ForeignKey("remittances.id"), nullable=False, index=True),
+    Column("receipt_id", String(ID), ForeignKey("receipts.id"), nullable=False, index=True),
+    Column("end_to_end_id", String(35), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("sequence_type", String(4), nullable=False),
+    Column("payer_id", String(ID), nullable=False),  # the resident then (the record may go; this stays)
+    Column("payer_name", String(200), nullable=False),
+    Column("payer_iban", String(34), nullable=False),
+    Column("payer_bic", String(11)),
+    Column("mandate_id", String(35), nullable=False),
+    Column("mandate_signed_on", Date, nullable=False),
+    Column("description", String(140), nullable=False),
+    Column("event_id", String(ID), ForeignKey("receipt_events.id"), nullable=False, unique=True),
+    Column("open", Boolean),
+    Column("outcome", String(20)),
+    Column("outcome_on", Date),
+    Column("reason", String(4)),
+    UniqueConstraint("receipt_id", "open"),
+    UniqueConstraint("remittance_id", "end_to_end_id"),
+)
+
+Index("ix_remittance_items_end_to_end", remittance_items.c.tenant_id, remittance_items.c.end_to_end_id)
+Index("ix_remittance_items_mandate", remittance_items.c.tenant_id, remittance_items.c.mandate_id)
+
+# A bank file received (pain.002, camt.054), applied once per (tenant, SHA-256); its answer is kept for
+# the same file sent again. The file itself is in the blob store, whether it was read or refused.
+bank_returns = Table(
+    "bank_returns",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("original_name", String(255), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("format", String(30)),
+    Column("message_id", String(100)),
+    Column("problem", Text),
+    Column("result", JSON),
+    UniqueConstraint("tenant_id", "sha256"),
+)
+
+# Each move a bank file made: once per (file, item, outcome), and once per history entry.
+bank_return_lines = Table(
+    "bank_return_lines",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("bank_return_id", String(ID), ForeignKey("bank_returns.id"), nullable=False, index=True),
+    Column("item_id", String(ID), ForeignKey("remittance_items.id"), nullable=False),
+    Column("receipt_event_id", String(ID), ForeignKey("receipt_events.id"), nullable=False, unique=True),
+    Column("outcome", String(20), nullable=False),
+    Column("reason", String(4)),
+    UniqueConstraint("bank_return_id", "item_id", "outcome"),
+)
+# --- end collection ---
+
+# --- notifications ---
+# A push to a resident, one per (receipt, event, resident) — the database refuses a second — kept as a
+# job row (claim, lease and fence: adapters/sql/jobs.py) until OneSignal's answer ends it.
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("receipt_id", String(ID), ForeignKey("receipts.id"), nullable=False, index=True),
+    Column("event_id", String(ID), ForeignKey("receipt_events.id"), nullable=False),
+    Column(
+        "resident_id", String(ID), ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("kind", String(30), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("external_id", String(100), nullable=False),
+    Column("idempotency_key", String(ID), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("headings", JSON, nullable=False),
+    Column("contents", JSON, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("provider_id", Text),
+    Column("reason", Text),
+    Column("finished_at", UtcDateTime()),
+    Column("attempts", Integer, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("lease_until", UtcDateTime()),
+    Column("started_at", UtcDateTime()),
+    Column("enqueued_at", UtcDateTime()),
+    Column("not_before", UtcDateTime()),  # a retry waits until then (429's Retry-After, backoff)
+    UniqueConstraint("receipt_id", "event_id", "resident_id"),
+)
+
+# A management system's URL subscribed to event types; `secret` signs its deliveries (shown once).
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("url", String(2000), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("deleted_at", UtcDateTime()),
+)
+
+# One delivery per (event, webhook), a job row like a notification's, retried for a day.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("webhook_id", String(ID), ForeignKey("webhooks.id"), nullable=False, index=True),
+    Column("event_id", String(ID), ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("delivered_at", UtcDateTime()),
+    Column("last_status", Integer),
+    Column("reason", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("lease_until", UtcDateTime()),
+    Column("started_at", UtcDateTime()),
+    Column("enqueued_at", UtcDateTime()),
+    Column("not_before", UtcDateTime()),
+    UniqueConstraint("event_id", "webhook_id"),
+)
+
+# A rate limit shared by every process: the next free slot (µs since the epoch) per limited sender.
+send_paces = Table(
+    "send_paces",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("next_free", BigInteger, nullable=False),
+)
+# --- end notifications ---

@@ -10,7 +10,9 @@ from typing import Self
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from prorata.adapters.sql import collection_rows as collection
 from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql.deferred_jobs import SqlaDeferredJobs
 from prorata.adapters.sql.held_receipts import SqlaHeldReceipts
 from prorata.adapters.sql.jobs import SqlaJobs
 from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingRepository
@@ -19,17 +21,25 @@ from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
 from prorata.domain.access.model import ApiKey, Replay, Tenant
+from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
+from prorata.domain.collection.remittance import Remittance, RemittanceItem
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
 from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.events import DomainEvent
 from prorata.domain.imports.model import IN_PROGRESS, WAITING, ImportJob, MappingProfile, RowError
+from prorata.domain.notifications import model as notifications
+from prorata.domain.notifications.model import Notification
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.held_receipts import HeldReceipts
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Missing, Repository
+from prorata.domain.receipts.lifecycle import ReceiptEvent
+from prorata.domain.receipts.rendered import RenderedDocument
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
+from prorata.domain.webhooks import model as webhooks
+from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +55,12 @@ class SqlaUnitOfWork:
     readings: Repository[MeterReading]
     settlements: Repository[Settlement]
     receipts: Repository[IssuedReceipt]
+    receipt_events: Repository[ReceiptEvent]
+    rendered_documents: Repository[RenderedDocument]
+    remittances: Repository[Remittance]
+    remittance_items: Repository[RemittanceItem]
+    bank_returns: Repository[BankReturn]
+    bank_return_lines: Repository[BankReturnLine]
     imports: Repository[ImportJob]
     import_errors: Repository[RowError]
     mapping_profiles: Repository[MappingProfile]
@@ -53,6 +69,11 @@ class SqlaUnitOfWork:
     import_jobs: Jobs[ImportJob]
     held_receipts: HeldReceipts
     outbox: Outbox
+    notifications: Repository[Notification]
+    notification_jobs: Jobs[Notification]
+    webhooks: Repository[Webhook]
+    webhook_deliveries: Repository[WebhookDelivery]
+    delivery_jobs: Jobs[WebhookDelivery]
 
     def __init__(
         self,
@@ -101,6 +122,32 @@ class SqlaUnitOfWork:
         self.receipts = SqlaRepository[IssuedReceipt](
             connection, tables.receipts, plain, rows.receipt, bound=self.tenant
         )
+        self.receipt_events = SqlaRepository[ReceiptEvent](
+            connection, tables.receipt_events, plain, rows.receipt_event, bound=self.tenant, order=("seq",)
+        )
+        self.rendered_documents = SqlaRepository[RenderedDocument](
+            connection,
+            tables.rendered_documents,
+            plain,
+            lambda row: RenderedDocument(**row),
+            bound=self.tenant,
+        )
+        self.remittances = SqlaRepository[Remittance](
+            connection,
+            tables.remittances,
+            collection.remittance_row,
+            collection.remittance,
+            bound=self.tenant,
+        )
+        self.remittance_items = SqlaRepository[RemittanceItem](
+            connection, tables.remittance_items, plain, collection.remittance_item, bound=self.tenant
+        )
+        self.bank_returns = SqlaRepository[BankReturn](
+            connection, tables.bank_returns, plain, collection.bank_return, bound=self.tenant
+        )
+        self.bank_return_lines = SqlaRepository[BankReturnLine](
+            connection, tables.bank_return_lines, plain, collection.bank_return_line, bound=self.tenant
+        )
         self.imports = SqlaRepository[ImportJob](
             connection, tables.imports, plain, rows.import_job, bound=self.tenant
         )
@@ -126,10 +173,42 @@ class SqlaUnitOfWork:
             bound=self.tenant,
         )
         self.held_receipts = SqlaHeldReceipts(connection, bound=self.tenant)
+        self._notifications(connection)
         self._stored_events = SqlaOutbox(connection)
         self.outbox = self._stored_events
         self._events: list[DomainEvent] = []
         return self
+
+    def _notifications(self, connection: Connection) -> None:
+        """Pushes to residents and webhook deliveries: records, and job rows claimed under a lease."""
+        plain = rows.plain_row
+        self.notifications = SqlaRepository[Notification](
+            connection, tables.notifications, plain, rows.notification, bound=self.tenant
+        )
+        self.notification_jobs = SqlaDeferredJobs[Notification](
+            connection,
+            tables.notifications,
+            plain,
+            rows.notification,
+            waiting=tuple(s.value for s in notifications.WAITING),
+            in_progress=tuple(s.value for s in notifications.IN_PROGRESS),
+            bound=self.tenant,
+        )
+        self.webhooks = SqlaRepository[Webhook](
+            connection, tables.webhooks, rows.webhook_row, rows.webhook, bound=self.tenant
+        )
+        self.webhook_deliveries = SqlaRepository[WebhookDelivery](
+            connection, tables.webhook_deliveries, plain, rows.webhook_delivery, bound=self.tenant
+        )
+        self.delivery_jobs = SqlaDeferredJobs[WebhookDelivery](
+            connection,
+            tables.webhook_deliveries,
+            plain,
+            rows.webhook_delivery,
+            waiting=tuple(s.value for s in webhooks.WAITING),
+            in_progress=tuple(s.value for s in webhooks.IN_PROGRESS),
+            bound=self.tenant,
+        )
 
     def emit(self, event: DomainEvent) -> None:
         if self.tenant is not None and event.tenant_id != self.tenant:
@@ -147,11 +226,9 @@ class SqlaUnitOfWork:
     def commit(self) -> None:
         """Commit the changes with the events they emitted; then tell `published` which to dispatch."""
         assert self.connection is not None
-        stored = []
         now = self.clock.now()
-        for event in self._events:
-            stored.append(self.ids.new())
-            self._stored_events.store(stored[-1], event, now)
+        stored = [self.ids.new() for _ in self._events]
+        self._stored_events.store_all(list(zip(stored, self._events, strict=True)), now)
         self._events = []
         self.connection.commit()
         self.connection.begin()

@@ -46,6 +46,12 @@ class Community:
     address: str | None = None
     tax_id: str | None = None
     creditor_id: str | None = None
+    due_days: int | None = None  # its receipts fall due this many days after issue (None: 15)
+    # Collection by direct debit (domain/collection): the account collections are paid into, its bank,
+    # and how many days ahead residents are told of a debit (None: the SEPA rulebook's 14).
+    iban: str | None = None
+    bic: str | None = None
+    prenotification_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,41 @@ def is_candidate(relative: PurePosixPath) -> bool:
     return relative.suffix.lower() in ALLOWED_SUFFIXES and not relative.name.endswith(".result.json")
 
 
+NAME_MAX = 255  # the bytes of one folder entry's name, on Linux filesystems
+
+
+def numbered_name(name: str, n: int = 0, spare: int = 0) -> str:
+    """`name` (for n > 0 `stem.n.suffix`: another upload of the name), its stem cut by whole characters
+    so that it fits in a folder entry with `spare` bytes left for what is added to it (`.result.json`).
+    Names are counted in bytes as the filesystem stores them (UTF-8, undecodable bytes as they were)."""
+    plain = PurePosixPath(name)
+    stem, tail = plain.stem, f".{n}{plain.suffix}" if n else plain.suffix
+    room = NAME_MAX - spare - _size(tail)
+    while stem and _size(stem) > room:
+        stem = stem[: -max(1, (_size(stem) - room) // 4)]  # a character takes at most 4 bytes
+    return stem + tail
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogateescape"))
+
+
+def named_in_text(relative: PurePosixPath) -> bool:
+    """Whether the path's names are UTF-8 text. A name another system wrote in its own encoding (cp1252's
+    `ñ` as the one byte F1) reaches Python with each byte that is no UTF-8 as a lone surrogate, which no
+    database keeps and no JSON reader takes."""
+    try:
+        str(relative).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown(path: str) -> str:
+    """The path as text to keep and show: a byte that is no UTF-8 written as its escape (`\\xf1`)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def community_code_of(relative: PurePosixPath) -> str | None:
     """A file in a subfolder goes to the community whose code the subfolder is; in the root, to the tenant."""
     return relative.parts[0] if len(relative.parts) > 1 else None

@@ -22,8 +22,10 @@ _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 MAX_CELL_CHARS = 32_767
 MAX_TITLE_CHARS = 31
 _TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
-# What a file name in a Content-Disposition header, or on a manager's disk, must not hold.
-_NAME_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;%]')
+# What a file name in a Content-Disposition header, or on a manager's disk, must not hold — with the
+# bidirectional controls, which reorder how a name is shown ("factura\u202egpj.exe" shows as
+# "facturaexe.jpg").
+_NAME_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;%\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 
 
 def writable(text: str) -> str:

@@ -7,15 +7,21 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from prorata.domain.access.model import ApiKey, Replay, Tenant
+from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
+from prorata.domain.collection.remittance import Remittance, RemittanceItem
 from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
 from prorata.domain.dropzone.model import DropAccount, DropClaim
 from prorata.domain.events import DomainEvent
 from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
+from prorata.domain.notifications.model import Notification
 from prorata.domain.ports.held_receipts import HeldReceipts
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Repository
+from prorata.domain.receipts.lifecycle import ReceiptEvent
+from prorata.domain.receipts.rendered import RenderedDocument
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement
+from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
 
 class UnitOfWork(Protocol):
@@ -31,6 +37,12 @@ class UnitOfWork(Protocol):
     readings: Repository[MeterReading]
     settlements: Repository[Settlement]
     receipts: Repository[IssuedReceipt]
+    receipt_events: Repository[ReceiptEvent]
+    rendered_documents: Repository[RenderedDocument]  # PDFs kept after their first download
+    remittances: Repository[Remittance]  # SEPA direct-debit remittances (domain/collection)
+    remittance_items: Repository[RemittanceItem]
+    bank_returns: Repository[BankReturn]  # bank files received, applied once
+    bank_return_lines: Repository[BankReturnLine]
     imports: Repository[ImportJob]
     import_errors: Repository[RowError]
     mapping_profiles: Repository[MappingProfile]
@@ -39,6 +51,11 @@ class UnitOfWork(Protocol):
     import_jobs: Jobs[ImportJob]  # the same rows as `imports`, claimed and written under a lease
     held_receipts: HeldReceipts  # the same rows as `receipts`, as the holders of their units reach them
     outbox: Outbox
+    notifications: Repository[Notification]  # pushes to residents, one per (receipt, event, resident)
+    notification_jobs: Jobs[Notification]  # the same rows, claimed and written under a lease
+    webhooks: Repository[Webhook]
+    webhook_deliveries: Repository[WebhookDelivery]  # one per (event, webhook)
+    delivery_jobs: Jobs[WebhookDelivery]  # the same rows, claimed and written under a lease
 
     @abstractmethod
     def emit(self, event: DomainEvent) -> None:

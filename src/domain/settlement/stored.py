@@ -8,7 +8,19 @@ from enum import StrEnum
 from typing import Any
 
 from prorata.domain.events import SettlementCreated, SettlementPublished
+from prorata.domain.receipts.lifecycle import ReceiptStatus
+from prorata.domain.receipts.receipt import IssuedReceipt, receipt_number, superseded
 from prorata.domain.settlement.request import Period, Service
+
+__all__ = [
+    "AlreadyPublished",
+    "IssuedReceipt",
+    "ReceiptStatus",
+    "Settlement",
+    "SettlementStatus",
+    "receipt_number",
+    "superseded",
+]
 
 
 class SettlementStatus(StrEnum):
@@ -62,33 +74,3 @@ class Settlement:
     def published(self) -> SettlementPublished:
         assert self.number is not None
         return SettlementPublished(self.tenant_id, self.id, self.number)
-
-
-class ReceiptStatus(StrEnum):
-    ISSUED = "issued"
-    SUPERSEDED = "superseded"
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedReceipt:
-    """One unit's receipt of a published settlement; `detail` is its contract v1 receipt with every line."""
-
-    id: str
-    tenant_id: str
-    settlement_id: str
-    unit_id: str
-    number: str
-    total_cents: int
-    currency: str
-    detail: dict[str, Any]
-    status: ReceiptStatus = ReceiptStatus.ISSUED
-
-
-def superseded(receipt: IssuedReceipt) -> IssuedReceipt:
-    """A receipt replaced by the receipt of a published correction."""
-    return replace(receipt, status=ReceiptStatus.SUPERSEDED)
-
-
-def receipt_number(community_code: str, settlement_number: int, position: int) -> str:
-    """Stable and unique per tenant: community, settlement sequence, unit position."""
-    return f"{community_code}-{settlement_number:05d}-{position + 1:04d}"

@@ -15,15 +15,23 @@ from prorata.application.access import authenticate
 from prorata.application.errors import Unauthorized
 from prorata.application.json_text import check_json
 from prorata.entrypoints.api import (
+    bank_returns,
     communities,
+    distribution,
     health,
     imports,
     keys,
+    me,
+    notifications,
     readings,
+    receipt_events,
+    receipt_pdfs,
     receipts,
+    remittances,
     residents,
     settlements,
     simulations,
+    webhooks,
 )
 from prorata.entrypoints.api.context import components
 from prorata.entrypoints.api.errors import ProrataApi, invalid, register_domain_errors
@@ -41,9 +49,18 @@ BLUEPRINTS = (
     readings.meters_blp,
     readings.blp,
     settlements.blp,
+    distribution.blp,
     receipts.blp,
+    receipt_events.blp,
+    receipt_pdfs.blp,
+    remittances.blp,
+    bank_returns.blp,
+    me.blp,
     imports.blp,
     imports.admin,
+    notifications.blp,
+    notifications.admin,
+    webhooks.blp,
 )
 
 

@@ -11,11 +11,15 @@ from werkzeug.exceptions import HTTPException
 
 from prorata.application.contract_result import errors_json
 from prorata.application.errors import Forbidden, NotFound, Unauthorized
-from prorata.application.readings import KeyReused
+from prorata.application.idempotency import KeyReused
+from prorata.application.notifications import NotificationsOff
 from prorata.domain.community.meter_history import AlreadyReplaced
+from prorata.domain.notifications.model import NotRequeuable
 from prorata.domain.ports.repository import Conflict, Missing
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+from prorata.domain.receipts.lifecycle import InvalidEvent, InvalidTransition
 from prorata.domain.settlement.stored import AlreadyPublished
+from prorata.domain.webhooks.addresses import RefusedUrl
 from prorata.entrypoints.api.schemas import ErrorsSchema
 
 log = logging.getLogger(__name__)
@@ -101,8 +105,30 @@ def register_domain_errors(app: Flask) -> None:
     app.register_error_handler(AlreadyPublished, simple(409))
     app.register_error_handler(AlreadyReplaced, simple(409))
     app.register_error_handler(KeyReused, simple(422))
+    app.register_error_handler(InvalidTransition, _invalid_transition)
+    app.register_error_handler(InvalidEvent, _invalid_event)
+    app.register_error_handler(NotRequeuable, simple(409))
+    app.register_error_handler(NotificationsOff, simple(409))
+    app.register_error_handler(RefusedUrl, _refused_url)
     app.register_error_handler(Exception, unexpected)
 
 
 def _unauthorized(error: Unauthorized) -> tuple[dict[str, Any], int, dict[str, str]]:
     return body("unauthorized", str(error)), 401, {"WWW-Authenticate": 'Bearer realm="prorata"'}
+
+
+def _invalid_transition(error: InvalidTransition) -> tuple[dict[str, Any], int]:
+    """The one error body that also says at its top what it is and the receipt's current status, as the
+    receipt contract has it (`{"code": "invalid_transition", "status": …}`), beside the usual `errors`."""
+    status = error.status.value
+    return {"code": error.code, "message": str(error), "status": status} | body(
+        error.code, str(error), status=status
+    ), 409
+
+
+def _invalid_event(error: InvalidEvent) -> tuple[dict[str, Any], int]:
+    return body("invalid_request", str(error), field=error.field), 422
+
+
+def _refused_url(error: RefusedUrl) -> tuple[dict[str, Any], int]:
+    return body(error.code, str(error), field="url"), 422

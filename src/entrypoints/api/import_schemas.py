@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 from prorata.domain.imports.model import CHANGE_KINDS, ImportSource, ImportStatus
@@ -82,8 +84,10 @@ class ImportSchema(Schema):
 class ImportQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in ImportStatus]))
     community_id = fields.String()
-    received_from = fields.DateTime()
-    received_to = fields.DateTime()
+    # A moment without its time zone is UTC, as every time this API answers with (a naive one used to
+    # reach the database and fail there: a 500).
+    received_from = fields.AwareDateTime(default_timezone=UTC)
+    received_to = fields.AwareDateTime(default_timezone=UTC)
     tenant_id = fields.String(metadata={"description": "support only (/v1/admin/imports)"})
 
 

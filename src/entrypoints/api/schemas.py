@@ -9,9 +9,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from prorata.domain.access.principal import Role
+from prorata.domain.collection.rules import DEFAULT_PRENOTIFICATION_DAYS
 from prorata.domain.community.model import Language, OccupancyRole, ReadingSource, UnitKind
+from prorata.domain.receipts.catalogue import LANGUAGES
+from prorata.domain.receipts.receipt import DEFAULT_DUE_DAYS
 from prorata.domain.settlement.request import Service
 from prorata.domain.settlement.stored import ReceiptStatus, SettlementStatus
+from prorata.entrypoints.api.collection_fields import Bic, CreditorIban, CreditorId
 from prorata.entrypoints.api.contract_schemas import ContractTermsSchema, PeriodSchema, UnitReadingSchema
 from prorata.entrypoints.api.fields import MONEY_PATTERN, DecimalString, Iban, TaxId
 
@@ -34,6 +38,7 @@ class ProblemSchema(Schema):
     meter = fields.String()
     row = fields.Integer()
     column = fields.String()
+    status = fields.String(metadata={"description": "invalid_transition: the receipt's current status"})
 
 
 class ErrorsSchema(Schema):
@@ -46,10 +51,32 @@ class CommunitySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     address = fields.String(allow_none=True, validate=validate.Length(max=300))
     tax_id = fields.String(allow_none=True, validate=validate.Length(max=30))
-    creditor_id = fields.String(
+    creditor_id = CreditorId(
         allow_none=True,
         validate=validate.Length(max=35),
-        metadata={"description": "SEPA creditor identifier"},
+        metadata={"description": "SEPA creditor identifier (MOD 97-10 checked): ES97000B12345678"},
+    )
+    due_days = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=0, max=365),
+        metadata={
+            "description": "receipts published from now on fall due this many days after their issue "
+            f"(none: {DEFAULT_DUE_DAYS})"
+        },
+    )
+    iban = CreditorIban(
+        allow_none=True, metadata={"description": "the account direct debits are collected into"}
+    )
+    bic = Bic(allow_none=True, metadata={"description": "its bank's BIC (else found from the IBAN)"})
+    prenotification_days = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=0, max=60),
+        metadata={
+            "description": "residents are told of a debit this many days ahead; a remittance is "
+            f"collected no sooner (none: the SEPA rulebook's {DEFAULT_PRENOTIFICATION_DAYS})"
+        },
     )
 
 
@@ -245,7 +272,33 @@ class SettlementResultSchema(Schema):
 
 class PublishedSchema(Schema):
     settlement = fields.Nested(SettlementSchema, required=True)
-    receipts = fields.List(fields.Dict(), required=True)
+    receipts = fields.List(fields.Nested(lambda: ReceiptSchema()), required=True)
+
+
+class ReceiptCommunitySchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    address = fields.String(allow_none=True)
+    tax_id = fields.String(allow_none=True)
+
+
+class ReceiptUnitSchema(Schema):
+    id = fields.String(required=True)
+    code = fields.String(required=True)
+    kind = fields.String(required=True, validate=_choice(UnitKind))
+    coefficient = DecimalString(allow_none=True, minimum=ZERO)
+    area = DecimalString(allow_none=True, minimum=ZERO)
+
+
+class ReceiptPayerSchema(Schema):
+    name = fields.String(required=True)
+    iban = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "masked: only its country, check digits and last 4",
+            "example": "ES91 **** **** **** **** 1332",
+        },
+    )
 
 
 class ReceiptSchema(Schema):
@@ -253,7 +306,25 @@ class ReceiptSchema(Schema):
     number = fields.String(required=True)
     settlement_id = fields.String(required=True)
     unit_id = fields.String(required=True)
+    community = fields.Nested(ReceiptCommunitySchema, required=True)
+    unit = fields.Nested(ReceiptUnitSchema, required=True)
+    payer = fields.Nested(
+        ReceiptPayerSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the owner holding the unit on the period's last day (else on the day of issue); "
+            "null when none is on record"
+        },
+    )
+    service = fields.String(required=True, validate=_choice(Service))
+    period = fields.Nested(PeriodSchema, required=True)
+    issued_on = fields.Date(required=True, allow_none=True)
+    due_on = fields.Date(required=True, allow_none=True)
     status = fields.String(required=True, validate=_choice(ReceiptStatus))
+    status_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "the day of its last move"}
+    )
     currency = fields.String(required=True)
     total = fields.String(required=True, metadata={"pattern": MONEY_PATTERN})
     detail = fields.Dict(
@@ -261,9 +332,32 @@ class ReceiptSchema(Schema):
     )
 
 
+class ReceiptPdfQuerySchema(Schema):
+    lang = fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={
+            "description": "the PDF's language; else the resident's own (with her key), else the payer's, "
+            "else es"
+        },
+    )
+
+
 class ReceiptQuerySchema(Schema):
+    status = fields.List(
+        fields.String(validate=_choice(ReceiptStatus)),
+        metadata={"description": "one or several (`?status=returned&status=in_collection`)"},
+    )
     settlement_id = fields.String()
     unit_id = fields.String()
+    community_id = fields.String(metadata={"description": "the receipts of the community's settlements"})
+    issued_on__from = fields.Date(data_key="issued_from", metadata={"description": "issued on or after"})
+    issued_on__to = fields.Date(data_key="issued_to", metadata={"description": "issued on or before"})
+
+    @validates_schema
+    def _ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("issued_on__from"), data.get("issued_on__to")
+        if start is not None and end is not None and end < start:
+            raise ValidationError("must not be before issued_from", "issued_to")
 
 
 class TokenSchema(Schema):

@@ -14,7 +14,7 @@ from prorata.application.settlements import compute, create_settlement, publish
 from prorata.domain.access.principal import Action
 from prorata.domain.settlement.stored import Settlement
 from prorata.entrypoints.api.context import components, principal, work
-from prorata.entrypoints.api.receipts import receipt_json
+from prorata.entrypoints.api.receipts import receipts_json
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window
 from prorata.entrypoints.api.schemas import (
     ComputeInSchema,
@@ -95,4 +95,4 @@ def publish_settlement(_data: dict[str, Any], settlement_id: str) -> dict[str, A
     parts = components()
     with work() as uow:
         settlement, receipts = publish(uow, parts.services, principal(), settlement_id, _body())
-    return {"settlement": settlement_json(settlement), "receipts": [receipt_json(r) for r in receipts]}
+        return {"settlement": settlement_json(settlement), "receipts": receipts_json(uow, receipts)}

@@ -13,6 +13,7 @@ _COMMANDS = {
     "db": "prorata.entrypoints.cli.admin:db",
     "import": "prorata.entrypoints.cli.imports:import_command",
     "keys": "prorata.entrypoints.cli.admin:keys",
+    "receipts": "prorata.entrypoints.cli.receipts:receipts",
     "run": "prorata.entrypoints.cli.run:run",
     "sftp": "prorata.entrypoints.cli.dropzone:sftp",
     "sftp-users": "prorata.entrypoints.cli.dropzone:sftp_users",

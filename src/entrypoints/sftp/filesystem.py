@@ -15,7 +15,13 @@ from typing import Any
 import paramiko
 from paramiko.sftp import SFTP_FAILURE, SFTP_NO_SUCH_FILE, SFTP_OK, SFTP_PERMISSION_DENIED
 
-from prorata.domain.dropzone.model import ALLOWED_SUFFIXES, HOLDS, TEMPORARY_PREFIX
+from prorata.domain.dropzone.model import (
+    ALLOWED_SUFFIXES,
+    HOLDS,
+    NAME_MAX,
+    TEMPORARY_PREFIX,
+    numbered_name,
+)
 from prorata.domain.dropzone.uploads import UploadProgress
 from prorata.entrypoints.sftp.jail import Escape, Jail
 
@@ -121,9 +127,8 @@ def _land(temporary: Path, target: Path) -> Path:
     if _temporary_name(target.name):
         temporary.replace(target)
         return target
-    plain = PurePosixPath(target.name)
     for n in range(1000):
-        candidate = target if n == 0 else target.with_name(f"{plain.stem}.{n}{plain.suffix}")
+        candidate = target.with_name(numbered_name(target.name, n))
         try:
             os.link(temporary, candidate)  # never replaces anything, not even a link
         except FileExistsError:
@@ -212,7 +217,10 @@ class JailedFilesystem(paramiko.SFTPServerInterface):
             return SFTP_PERMISSION_DENIED
         if target.is_symlink() or target.is_dir() or not target.parent.is_dir():
             return SFTP_PERMISSION_DENIED
-        temporary = target.parent / f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}-{target.name}"
+        if len(os.fsencode(target.name)) > NAME_MAX:  # as the filesystem would refuse it
+            return SFTP_FAILURE
+        # Not named after the target: a name may take a folder entry's every byte already.
+        temporary = target.parent / f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}"
         handle = UploadHandle(temporary, target, self.max_bytes)
         self.uploads = {t: h for t, h in self.uploads.items() if not h.closed} | {target: handle}
         return handle

@@ -1,0 +1,42 @@
+"""Names a legacy system may upload under, over our SFTP server: one as long as a folder entry takes
+(255 bytes) lands under that very name — the upload's temporary name must not need more room than the
+file's — and a second upload of it lands beside it, its number cut into the stem, never refused."""
+
+from __future__ import annotations
+
+import os
+
+import paramiko
+import pytest
+
+from tests.integration.test_sftp_login_evidence import Zone, zone  # noqa: F401 - the fixture
+
+CSV = b"Piso;Lectura anterior;Lectura actual\r\n1A;0;30\r\n"
+
+
+def _upload(zone: Zone, name: str, content: bytes) -> None:  # noqa: F811 - zone is the fixture's type
+    transport = paramiko.Transport(("127.0.0.1", zone.port))
+    try:
+        transport.connect(username=zone.user, pkey=zone.key)
+        sftp = paramiko.SFTPClient.from_transport(transport)
+        assert sftp is not None
+        with sftp.open(name, "wb") as handle:
+            handle.write(content)
+    finally:
+        transport.close()
+
+
+@pytest.mark.parametrize("name", ["x" * 251 + ".csv", "ñ" * 125 + ".csv"], ids=["ascii", "two-byte"])
+def test_an_upload_named_as_long_as_a_folder_entry_allows_lands_and_so_does_the_next(
+    zone: Zone,  # noqa: F811
+    tmp_path: os.PathLike[str],
+    name: str,
+) -> None:
+    home = tmp_path / "dropzone" / zone.user  # type: ignore[operator]
+    _upload(zone, name, CSV)
+    _upload(zone, name, CSV + b"1B;0;10\r\n")
+    landed = sorted(p.name for p in home.iterdir() if not p.name.startswith("."))
+    assert len(landed) == 2, landed
+    assert name in landed
+    assert all(len(os.fsencode(n)) <= 255 and n.endswith(".csv") for n in landed)
+    assert sorted((home / n).read_bytes() for n in landed) == [CSV, CSV + b"1B;0;10\r\n"]
