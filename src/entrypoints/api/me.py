@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest.pagination import PaginationParameters
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from prorata.application.me import held_units, me, my_readings
 from prorata.application.receipt_events import history_of
@@ -19,15 +19,11 @@ from prorata.entrypoints.api.fields import DecimalString
 from prorata.entrypoints.api.receipt_event_schemas import ReceiptWithHistorySchema, event_json
 from prorata.entrypoints.api.receipts import receipt_json, receipts_json
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window
-from prorata.entrypoints.api.schemas import ReceiptQuerySchema, ReceiptSchema
+from prorata.entrypoints.api.schemas import ReceiptQuerySchema, ReceiptSchema, choice
 
 blp = ResourceBlueprint(
     "me", __name__, url_prefix="/v1", description="A resident's own record, receipts and readings"
 )
-
-
-def _choice(values: type[Language] | type[OccupancyRole] | type[UnitKind] | type[Service]) -> Any:
-    return validate.OneOf([v.value for v in values])
 
 
 class HeldCommunitySchema(Schema):
@@ -42,9 +38,9 @@ class HeldUnitSchema(Schema):
 
     unit_id = fields.String(required=True)
     code = fields.String(required=True)
-    kind = fields.String(required=True, validate=_choice(UnitKind))
+    kind = fields.String(required=True, validate=choice(UnitKind))
     community = fields.Nested(HeldCommunitySchema, required=True)
-    role = fields.String(required=True, validate=_choice(OccupancyRole))
+    role = fields.String(required=True, validate=choice(OccupancyRole))
     since = fields.Date(allow_none=True)
     until = fields.Date(allow_none=True)
 
@@ -53,7 +49,7 @@ class MeSchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     email = fields.String(allow_none=True)
-    language = fields.String(required=True, validate=_choice(Language))
+    language = fields.String(required=True, validate=choice(Language))
     iban = fields.String(
         allow_none=True, metadata={"description": "masked: only its country, check digits and last 4"}
     )
@@ -70,7 +66,7 @@ class MyMeterSchema(Schema):
 
     meter_id = fields.String(required=True)
     serial = fields.String(required=True)
-    service = fields.String(required=True, validate=_choice(Service))
+    service = fields.String(required=True, validate=choice(Service))
     unit_id = fields.String(required=True)
     unit_code = fields.String(required=True)
     readings = fields.List(fields.Nested(MyReadingSchema), required=True)

@@ -22,7 +22,8 @@ from prorata.entrypoints.api.fields import MONEY_PATTERN, DecimalString, Iban, T
 ZERO = Decimal(0)
 
 
-def _choice(enum: type[StrEnum]) -> validate.OneOf:
+def choice(enum: type[StrEnum]) -> validate.OneOf:
+    """Values of the enum, and only those (documented as an enum in the OpenAPI document)."""
     return validate.OneOf([e.value for e in enum])
 
 
@@ -86,7 +87,7 @@ class UnitSchema(Schema):
     code = _code()
     coefficient = DecimalString(allow_none=True, minimum=ZERO)
     area = DecimalString(allow_none=True, minimum=ZERO)
-    kind = fields.String(load_default=UnitKind.DWELLING.value, validate=_choice(UnitKind))
+    kind = fields.String(load_default=UnitKind.DWELLING.value, validate=choice(UnitKind))
     position = fields.Integer(
         dump_only=True,
         metadata={"description": "the unit's place in the community's order (the order units were added in)"},
@@ -98,7 +99,7 @@ class OccupancySchema(Schema):
     owner of a unit ends its previous ownership the day before `since`."""
 
     unit_id = fields.String(required=True)
-    role = fields.String(load_default=OccupancyRole.OWNER.value, validate=_choice(OccupancyRole))
+    role = fields.String(load_default=OccupancyRole.OWNER.value, validate=choice(OccupancyRole))
     since = fields.Date(allow_none=True)
     until = fields.Date(allow_none=True)
 
@@ -120,7 +121,7 @@ class ResidentSchema(Schema):
     id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=320))
-    language = fields.String(load_default=Language.ES.value, validate=_choice(Language))
+    language = fields.String(load_default=Language.ES.value, validate=choice(Language))
     external_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
     iban = Iban(allow_none=True)
     tax_id = TaxId(allow_none=True, metadata={"description": "NIF, NIE, CIF…: one resident per tax id"})
@@ -133,7 +134,7 @@ class MeterSchema(Schema):
     id = fields.String(dump_only=True)
     unit_id = fields.String(required=True)
     serial = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    service = fields.String(required=True, validate=_choice(Service))
+    service = fields.String(required=True, validate=choice(Service))
     factor = DecimalString(load_default=Decimal(1), minimum=ZERO)
     rollover = DecimalString(allow_none=True, positive=True)
     replaced_on = fields.Date(
@@ -174,7 +175,7 @@ class ReadingSchema(Schema):
     meter_id = fields.String(required=True)
     date = fields.Date(required=True, attribute="read_on")
     value = DecimalString(required=True)
-    source = fields.String(dump_only=True, validate=_choice(ReadingSource))
+    source = fields.String(dump_only=True, validate=choice(ReadingSource))
     import_id = fields.String(
         dump_only=True, allow_none=True, metadata={"description": "the import whose file brought it"}
     )
@@ -209,7 +210,7 @@ class ReadingBatchResultSchema(Schema):
 class ReadingQuerySchema(Schema):
     meter_id = fields.String()
     import_id = fields.String()
-    source = fields.String(validate=_choice(ReadingSource))
+    source = fields.String(validate=choice(ReadingSource))
 
 
 class UnitQuerySchema(Schema):
@@ -219,7 +220,7 @@ class UnitQuerySchema(Schema):
 class TermsSchema(ContractTermsSchema):
     """Contract v1 fields other than units; validated by the contract's own rules too."""
 
-    service = fields.String(required=True, validate=_choice(Service))
+    service = fields.String(required=True, validate=choice(Service))
     period = fields.Nested(PeriodSchema, required=True)
 
 
@@ -230,9 +231,9 @@ class SettlementInSchema(TermsSchema):
 class SettlementSchema(Schema):
     id = fields.String(required=True)
     community_id = fields.String(required=True)
-    service = fields.String(required=True, validate=_choice(Service))
+    service = fields.String(required=True, validate=choice(Service))
     period = fields.Nested(PeriodSchema, required=True)
-    status = fields.String(required=True, validate=_choice(SettlementStatus))
+    status = fields.String(required=True, validate=choice(SettlementStatus))
     number = fields.Integer(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     terms = fields.Dict(required=True)
@@ -285,7 +286,7 @@ class ReceiptCommunitySchema(Schema):
 class ReceiptUnitSchema(Schema):
     id = fields.String(required=True)
     code = fields.String(required=True)
-    kind = fields.String(required=True, validate=_choice(UnitKind))
+    kind = fields.String(required=True, validate=choice(UnitKind))
     coefficient = DecimalString(allow_none=True, minimum=ZERO)
     area = DecimalString(allow_none=True, minimum=ZERO)
 
@@ -317,11 +318,11 @@ class ReceiptSchema(Schema):
             "null when none is on record"
         },
     )
-    service = fields.String(required=True, validate=_choice(Service))
+    service = fields.String(required=True, validate=choice(Service))
     period = fields.Nested(PeriodSchema, required=True)
     issued_on = fields.Date(required=True, allow_none=True)
     due_on = fields.Date(required=True, allow_none=True)
-    status = fields.String(required=True, validate=_choice(ReceiptStatus))
+    status = fields.String(required=True, validate=choice(ReceiptStatus))
     status_on = fields.Date(
         required=True, allow_none=True, metadata={"description": "the day of its last move"}
     )
@@ -344,7 +345,7 @@ class ReceiptPdfQuerySchema(Schema):
 
 class ReceiptQuerySchema(Schema):
     status = fields.List(
-        fields.String(validate=_choice(ReceiptStatus)),
+        fields.String(validate=choice(ReceiptStatus)),
         metadata={"description": "one or several (`?status=returned&status=in_collection`)"},
     )
     settlement_id = fields.String()
@@ -369,7 +370,7 @@ class KeySchema(Schema):
     """An API key as listed: never its secret."""
 
     id = fields.String(required=True)
-    role = fields.String(required=True, validate=_choice(Role))
+    role = fields.String(required=True, validate=choice(Role))
     resident_id = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)
