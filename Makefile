@@ -24,8 +24,9 @@ TEST_PROCESSES ?= 4
 test: install sftp-client pdf-tools
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadscope
 
-# The hostile-input suite and schemathesis at length: `make test` runs them on a fixed seed in seconds;
-# this takes more files, more of them through every way in, and more examples, from another seed.
+# The hostile-input suite and schemathesis at length: `make test` runs them on a fixed seed in seconds,
+# the upload corpus and schemathesis on PostgreSQL only; this takes more files, more of them through every
+# way in, and more examples, from another seed, on SQLite and PostgreSQL.
 FUZZ_FILES ?= 2000
 FUZZ_SEED ?= 7
 FUZZ_SAMPLE ?= 5
@@ -61,11 +62,16 @@ run: install
 simulate: install
 	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv
 
-bench: install
+# bench_simulate runs what a user runs (processes, HTTP to `prorata api`), each against its baseline.
+# bench_operations needs PostgreSQL, RabbitMQ and OpenSSH's sftp (as the e2e tests): PRORATA_BENCH_UNITS=2000 for a
+# shorter run.
+bench: install sftp-client
+	$(BIN)/python tests/benchmarks/bench_simulate.py
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_files.py
 	$(BIN)/python tests/benchmarks/bench_receipts.py
 	$(BIN)/python tests/benchmarks/bench_distribution.py
+	$(BIN)/python tests/benchmarks/bench_operations.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -19,10 +19,8 @@ from prorata.adapters.pdf.receipt_pdf import BorbReceiptRenderer
 from prorata.adapters.sepa.accounts import SchwiftyBankAccounts
 from prorata.adapters.sepa.bank_files import DefusedXmlBankFileReader
 from prorata.adapters.sepa.pain008 import SepaxmlRemittanceWriter
-from prorata.adapters.spreadsheets.any_format import AnyFormatSpreadsheetReader
 from prorata.adapters.spreadsheets.distribution_workbook import OpenpyxlDistributionWorkbook
 from prorata.adapters.spreadsheets.error_workbooks import SandboxedErrorWorkbooks
-from prorata.adapters.spreadsheets.limits import FileLimits
 from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.login_ledger import SqlaLoginLedger
 from prorata.adapters.sql.migrate import upgrade
@@ -33,6 +31,7 @@ from prorata.adapters.webhooks import HttpxWebhookSender
 from prorata.application.collection_ports import CollectionPorts
 from prorata.application.outlets import Outlets
 from prorata.application.services import Services
+from prorata.config.readers import file_limits, spreadsheet_reader
 from prorata.config.settings import Settings
 from prorata.domain.access.principal import Principal
 from prorata.domain.notifications.outcomes import RetryPolicy
@@ -81,7 +80,13 @@ class Components:
     def services(self) -> Services:
         """The ports use cases take as one object."""
         return Services(
-            self.clock, self.ids, self.blobs, self.spreadsheet_reader, self.queue, self.drop_outcomes
+            self.clock,
+            self.ids,
+            self.blobs,
+            self.spreadsheet_reader,
+            self.queue,
+            self.drop_outcomes,
+            SchwiftyBankAccounts(),
         )
 
     @property
@@ -105,11 +110,7 @@ def bootstrap(settings: Settings | None = None) -> Components:
     settings = settings or Settings.from_environment()
     if settings.database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    limits = FileLimits(
-        max_bytes=settings.max_file_bytes,
-        max_rows=settings.max_file_rows,
-        max_decoded_bytes=settings.max_decoded_bytes,
-    )
+    limits = file_limits(settings)
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.broker_url, settings.broker_namespace)
     queue = DramatiqTaskQueue(broker)
@@ -121,7 +122,7 @@ def bootstrap(settings: Settings | None = None) -> Components:
 
     return Components(
         settings=settings,
-        spreadsheet_reader=AnyFormatSpreadsheetReader(limits),
+        spreadsheet_reader=spreadsheet_reader(settings),
         clock=clock,
         ids=ids,
         engine=engine,

@@ -44,6 +44,11 @@ class Settings:
     # Webhooks: https to public addresses only, unless allowed otherwise (tests, the all-in-one).
     webhooks_allow_private: bool = False
     webhook_backoff_seconds: float = 2.0  # after the first failure, doubling up to an hour, for 24 h
+    # Operations: log lines as `text` (a person at a terminal) or `json` (one object a line, the image's
+    # default); `prorata worker` serves dramatiq's Prometheus metrics on this port (0: not at all).
+    log_format: str = "text"
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 0
 
     @property
     def onesignal_configured(self) -> bool:
@@ -64,7 +69,8 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        data_dir = Path(env.get("PRORATA_DATA_DIR", "var"))
+        # Absolute from the start: Flask serves files relative to its package, not to the working folder.
+        data_dir = Path(env.get("PRORATA_DATA_DIR", "var")).absolute()
         return cls(
             data_dir=data_dir,
             database_url=env.get("PRORATA_DATABASE_URL")
@@ -96,6 +102,9 @@ class Settings:
             send_lease=timedelta(seconds=float(env.get("PRORATA_SEND_LEASE_SECONDS", "60"))),
             webhooks_allow_private=_flag(env.get("PRORATA_WEBHOOKS_ALLOW_PRIVATE", "")),
             webhook_backoff_seconds=float(env.get("PRORATA_WEBHOOK_BACKOFF_SECONDS", "2")),
+            log_format=env.get("PRORATA_LOG_FORMAT", "text").strip().lower() or "text",
+            worker_metrics_host=env.get("PRORATA_WORKER_METRICS_HOST", "127.0.0.1"),
+            worker_metrics_port=int(env.get("PRORATA_WORKER_METRICS_PORT", "0")),
         )
 
 

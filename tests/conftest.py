@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,26 @@ from prorata.config.settings import Settings
 from prorata.entrypoints.api.app import create_app
 from prorata.entrypoints.worker import declare_actors
 from tests.services import fresh_postgres_database
+
+# `make fuzz` sets these: it runs the long fuzzing tests on both databases.
+FUZZING = any(name.startswith("PRORATA_FUZZ_") for name in os.environ)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `one_database(name)` runs on that database alone in `make test`: the fuzzing tests
+    drive the API's own code, not the database's, and take a quarter of the suite on both."""
+    if FUZZING:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        marked = item.get_closest_marker("one_database")
+        callspec = getattr(item, "callspec", None)
+        on = callspec.params.get("database_url") if callspec is not None else None
+        (dropped if marked and on is not None and on != marked.args[0] else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -205,6 +205,9 @@ def _json(code: int, body: Any, headers: dict[str, str] | None = None) -> tuple[
 def _handler(fake: FakeOneSignal) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in two writes: without TCP_NODELAY the body waits for the client's
+        # delayed ACK, 40 ms a request — OneSignal's latency would be ours.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

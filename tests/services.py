@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 POSTGRES_URL = os.environ.get("PRORATA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -31,7 +32,9 @@ def fresh_postgres_database() -> Iterator[str]:
     """A database of its own for this test run, dropped afterwards."""
     admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
     name = f"prorata_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # No pool: the connection that drops the database is a new one, whatever ended the first meanwhile (a
+    # test's pg_terminate_backend, a server restart).
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dramatiq
 
+from prorata.adapters.dramatiq_queue import send
+
 NOTIFICATIONS = "notifications"
 SEND_NOTIFICATION = "send_notification"
 WEBHOOKS = "webhooks"
@@ -25,7 +27,4 @@ class DramatiqDeliveryQueue:
 
     def _send(self, queue: str, actor: str, id: str, delay_seconds: float) -> None:
         delay = int(delay_seconds * 1000)
-        self.broker.enqueue(
-            dramatiq.Message(queue_name=queue, actor_name=actor, args=(id,), kwargs={}, options={}),
-            delay=delay if delay > 0 else None,
-        )
+        send(self.broker, queue, actor, id, delay if delay > 0 else None)

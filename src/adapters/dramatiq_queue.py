@@ -1,8 +1,13 @@
 """dramatiq as the task queue: RabbitMQ or Redis in production, an in-process StubBroker all-in-one.
 
-Messages carry ids only; the database holds the truth, so a lost message costs only a sweeper's delay."""
+Messages carry ids only; the database holds the truth, so a lost message costs only a sweeper's delay —
+and so does a message that could not be sent: every send comes after the commit of the row it wakes a
+worker for, and a broker that is down must not turn a change already made into a failure (an upload
+answered 500 while its import was recorded). The send is logged and the sweeper sends the job again."""
 
 from __future__ import annotations
+
+import logging
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -11,6 +16,8 @@ QUEUE = "imports"
 RUN_IMPORT = "run_import"
 EVENTS = "events"
 DISPATCH_EVENT = "dispatch_event"
+
+log = logging.getLogger(__name__)
 
 
 def make_broker(url: str, namespace: str = "prorata") -> dramatiq.Broker:
@@ -42,6 +49,22 @@ class DramatiqTaskQueue:
         self._send(EVENTS, DISPATCH_EVENT, event_id)
 
     def _send(self, queue: str, actor: str, id: str) -> None:
-        self.broker.enqueue(
-            dramatiq.Message(queue_name=queue, actor_name=actor, args=(id,), kwargs={}, options={})
+        send(self.broker, queue, actor, id)
+
+
+def send(broker: dramatiq.Broker, queue: str, actor: str, id: str, delay_ms: int | None = None) -> None:
+    """Wake a worker for the committed row `id`; if the broker cannot take the message, log it and go on:
+    the sweeper sends the row again within PRORATA_RESEND_SECONDS of its last send."""
+    message: dramatiq.Message[object] = dramatiq.Message(
+        queue_name=queue, actor_name=actor, args=(id,), kwargs={}, options={}
+    )
+    try:
+        broker.enqueue(message, delay=delay_ms)
+    except Exception as error:  # the broker is down or unreachable (each broker raises its own errors)
+        log.warning(
+            "could not send %s(%s) to the broker (%s: %s); the sweeper will send it again",
+            actor,
+            id,
+            type(error).__name__,
+            error,
         )

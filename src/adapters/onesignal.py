@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from onesignal_sdk.client import Client
@@ -35,8 +36,18 @@ class OneSignalNotifier:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.sdk = Client(app_id=app_id, rest_api_key=api_key, options={"API_ROOT": api_root.rstrip("/")})
+        root = api_root.strip().rstrip("/")
+        if urlsplit(root).scheme not in ("https", "http") or not urlsplit(root).hostname:
+            raise ValueError(f"PRORATA_ONESIGNAL_API_ROOT must be an https URL, not {api_root!r}")
         self.api_key = api_key.strip()
+        if not self.api_key.isascii() or not self.api_key.isprintable() or " " in self.api_key:
+            # it could not be sent in a header: every push would fail, retried for nothing
+            raise ValueError(
+                "PRORATA_ONESIGNAL_API_KEY holds a space or a character that is not printable ASCII: "
+                "paste the key again, as OneSignal shows it"
+            )
+        self.sdk = Client(app_id=app_id, rest_api_key=self.api_key, options={"API_ROOT": root})
+        self.authorization = f"{scheme_of(self.api_key)} {self.api_key}"
         self.timeout = timeout
         self.transport = transport
         self._http: httpx.Client | None = None
@@ -53,9 +64,12 @@ class OneSignalNotifier:
             "data": push.data,
         }
 
+    def ready(self) -> None:
+        self.http()  # ~0.1 s the first time (its TLS context): more than the pace's headroom
+
     def send(self, push: Push) -> Answer:
         request = self.sdk._kwargs_send_notification(self.request_body(push))
-        headers = {"Authorization": f"Key {self.api_key}", "Accept": "application/json"}
+        headers = {"Authorization": self.authorization, "Accept": "application/json"}
         try:
             with self.http().stream(
                 request["method"], request["url"], json=request["payload"], headers=headers
@@ -91,6 +105,12 @@ class OneSignalNotifier:
             if self._http is not None:
                 self._http.close()
                 self._http = None
+
+
+def scheme_of(api_key: str) -> str:
+    """The Authorization scheme OneSignal documents for the key: `Key` for App API keys (`os_v2_…`, made
+    since November 2024), `Basic` for the legacy REST API keys made before."""
+    return "Key" if api_key.startswith("os_v2_") else "Basic"
 
 
 def _read(response: httpx.Response) -> bytes:

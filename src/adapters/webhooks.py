@@ -2,12 +2,14 @@
 resolves to must be public (domain/webhooks/addresses.py) — then the request goes to the address that was
 checked, with the name kept for the Host header and TLS (SNI and certificate), so a name re-pointed
 between the check and the connection (DNS rebinding) reaches nothing private. No redirect is followed: a
-3xx is not a 2xx."""
+3xx is not a 2xx. A 2xx is a success only within the timeout, the whole answer's status and headers
+counted (a receiver dripping them out byte by byte is as late as one that says nothing)."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import SplitResult
@@ -82,12 +84,16 @@ class HttpxWebhookSender:
                 request = client.build_request(
                     "POST", target, content=body, headers=sent, extensions=extensions
                 )
+                started = time.monotonic()
                 response = client.send(request, stream=True)
                 response.close()  # its status is the answer; the body is not read
+                took = time.monotonic() - started
         except httpx.TimeoutException:
             return WebhookAnswer(None, error=f"no answer within {self.timeout:g} s")
         except httpx.HTTPError as error:
             return WebhookAnswer(None, error=f"{type(error).__name__}: {error}")
+        if took > self.timeout:  # httpx's timeout bounds each read, not the whole answer
+            return WebhookAnswer(None, error=f"answered after {took:.1f} s, later than {self.timeout:g} s")
         return WebhookAnswer(response.status_code)
 
     def _addresses(self, parts: SplitResult) -> list[Address]:

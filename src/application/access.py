@@ -96,9 +96,25 @@ def revoke_key(uow: UnitOfWork, clock: Clock, tenant: str | None, key_id: str) -
     return key
 
 
+# What each role's key may do, told when it is refused something.
+_MAY = {
+    Role.MANAGER: "it does everything in its tenant",
+    Role.INTEGRATION: "it reads, writes and publishes in its tenant, but deletes nothing and issues no "
+    "keys: use a manager key for that",
+    Role.SUPPORT: "it reads every tenant and reprocesses, cancels or requeues under /v1/admin, but changes "
+    "no tenant's records: use the tenant's manager or integration key",
+    Role.RESIDENT: "it reads only its resident's own record, receipts, readings and notifications: GET "
+    "/v1/me, /v1/me/receipts, /v1/me/receipts/{id}/pdf, /v1/me/readings, /v1/me/notifications",
+}
+
+
 def require(principal: Principal, action: Action) -> None:
     if not principal.may(action):
-        raise Forbidden(f"a {principal.role.value} key may not {action.value.replace('_', ' ')}")
+        role = principal.role.value
+        article = "an" if role[0] in "aeiou" else "a"
+        raise Forbidden(
+            f"{article} {role} key may not {action.value.replace('_', ' ')} here: {_MAY[principal.role]}"
+        )
 
 
 def fetch(repository: Repository[T], principal: Principal, id: str, what: str) -> T:

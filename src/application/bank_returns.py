@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from prorata.application.access import fetch, require
+from prorata.application.bank_matching import ItemFinder
 from prorata.application.collection_ports import CollectionPorts
 from prorata.application.idempotency import Answer
 from prorata.application.receipt_events import _stored as stored_move
@@ -26,13 +27,10 @@ from prorata.domain.collection.bank_report import (
 from prorata.domain.collection.bank_return import BankReturn, BankReturnLine, BankReturnStatus
 from prorata.domain.collection.remittance import (
     ItemOutcome,
-    Remittance,
     RemittanceItem,
     RemittanceStatus,
-    SequenceType,
 )
 from prorata.domain.collection.returns import decide, event_day
-from prorata.domain.collection.rules import payment_information_id
 from prorata.domain.ports.repository import Conflict, Page
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.receipts.lifecycle import ReceiptStatus, latest_day
@@ -143,26 +141,22 @@ def _apply(
     """Apply every transaction of the report (rejections and returns first, so that a collection booked
     and returned in one file ends returned); False when a receipt moved under it."""
     now = services.clock.now()
+    finder = ItemFinder(uow, record.tenant_id, report, ACTOR)
     ordered = sorted(report.transactions, key=lambda t: t.outcome not in NEGATIVE)
     for tx in ordered:
         if tx.end_to_end_id is None and tx.outcome in _NOTHING_YET:
             done.ignored.append({**_said(tx), "why": _NOTHING_YET[tx.outcome]})
             continue
-        if tx.end_to_end_id is None:
-            items = _batch(uow, record.tenant_id, tx)
-            if items is None:
-                done.unknown.append(_said(tx))
-                continue
-            if not items:
-                done.ignored.append({**_said(tx), "why": "every transaction of it has its outcome already"})
-                continue
-        else:
-            items = _transaction(uow, record.tenant_id, tx)
-            if not items:
-                done.unknown.append(_said(tx))
-                continue
-        for item in items:
-            if not _one(uow, services, record, report, tx, item, now, done):
+        found = finder.transaction(tx) if tx.end_to_end_id is not None else finder.batch(tx)
+        if found.unknown:
+            done.unknown.append(_said(tx))
+            continue
+        if found.why is not None:
+            whose = [{"end_to_end_id": i.end_to_end_id, "receipt_id": i.receipt_id} for i in found.items]
+            done.ignored += [{**_said(tx), **w, "why": found.why} for w in whose or [{}]]
+            continue
+        for item in found.items:
+            if not _one(uow, services, record, report, tx, item, now, done, finder):
                 return False
     return _closed(uow, record.tenant_id, done.touched)
 
@@ -176,6 +170,7 @@ def _one(
     item: RemittanceItem,
     now: datetime,
     done: _Applied,
+    finder: ItemFinder,
 ) -> bool:
     receipt = uow.receipts.get(record.tenant_id, item.receipt_id)
     assert receipt is not None  # an item's receipt is never deleted (a foreign key)
@@ -189,6 +184,7 @@ def _one(
             left = replace(item, open=None, outcome=ItemOutcome.LEFT, outcome_on=now.date())
             if not uow.remittance_items.update_if(left, open=True):
                 return False
+            finder.moved(left)
             done.touched.add(item.remittance_id)
         return True
     last = receipt.status_on or receipt.issued_on or now.date()
@@ -201,6 +197,7 @@ def _one(
     expected = {"open": item.open, "outcome": None if item.outcome is None else item.outcome.value}
     if not uow.remittance_items.update_if(closed, **expected):
         return False
+    finder.moved(closed)
     try:
         uow.bank_return_lines.add(
             BankReturnLine(
@@ -239,53 +236,6 @@ def _said(tx: BankTransaction) -> dict[str, Any]:
         "outcome": tx.outcome.value,
         "reason": tx.reason,
     }
-
-
-def _transaction(uow: UnitOfWork, tenant: str, tx: BankTransaction) -> list[RemittanceItem]:
-    """The item a transaction reports on: by its remittance's message id and its EndToEndId; without a
-    message id of ours, the EndToEndId's item at the bank (or, for a refund, the one last paid)."""
-    assert tx.end_to_end_id is not None
-    remittance = _remittance(uow, tenant, tx.message_id)
-    if remittance is not None:
-        found = uow.remittance_items.list(
-            tenant, remittance_id=remittance.id, end_to_end_id=tx.end_to_end_id
-        ).items
-        if found:
-            return found
-    items = uow.remittance_items.list(tenant, end_to_end_id=tx.end_to_end_id).items
-    if not items:
-        return []
-    at_bank = [i for i in items if i.open]
-    if at_bank:
-        return at_bank[:1]
-    if tx.outcome in NEGATIVE:
-        paid = [i for i in items if i.outcome is ItemOutcome.PAID]
-        if paid:
-            return paid[-1:]
-    return items[-1:]
-
-
-def _batch(uow: UnitOfWork, tenant: str, tx: BankTransaction) -> list[RemittanceItem] | None:
-    """The items still at the bank of the remittance (or of its FRST or RCUR block) a batch reports on;
-    None when it is no remittance of ours."""
-    message, sequence = tx.message_id, None
-    block = tx.payment_information_id
-    for kind in SequenceType:
-        if block and block.endswith(f"-{kind.value}"):
-            message = message or block.removesuffix(f"-{kind.value}")
-            sequence = kind if block == payment_information_id(message, kind) else None
-    remittance = _remittance(uow, tenant, message)
-    if remittance is None:
-        return None
-    items = uow.remittance_items.list(tenant, remittance_id=remittance.id, open=True).items
-    return [i for i in items if sequence is None or i.sequence_type is sequence]
-
-
-def _remittance(uow: UnitOfWork, tenant: str, message: str | None) -> Remittance | None:
-    if not message:
-        return None
-    found = uow.remittances.list(tenant, message_id=message[:35]).items
-    return found[0] if found else None
 
 
 def _closed(uow: UnitOfWork, tenant: str, remittance_ids: set[str]) -> bool:

@@ -1,9 +1,11 @@
-"""Pausing Python's cyclic garbage collector while a use case builds a large settlement.
+"""Pausing Python's cyclic garbage collector while a use case builds a large settlement, and while its
+result is written out as JSON.
 
-Reading 50,000 rows and sharing a bill among 50,000 units makes millions of small objects, none of
-them in a reference cycle; the collector would walk the growing heap again and again (about 40 % of
-the time of a large settlement). Paused, it collects nothing that reference counting does not already
-free, and runs normally again once the last concurrent pause ends."""
+Reading 50,000 rows, sharing a bill among 50,000 units and writing their receipts makes millions of
+small objects, none of them in a reference cycle; the collector would walk the growing heap again and
+again. Measured again once the result was written column by column: without the pause,
+`prorata simulate` of 50,000 units takes 1.5 times the CPU time. Paused, it collects nothing that
+reference counting does not already free, and runs normally again once the last concurrent pause ends."""
 
 from __future__ import annotations
 

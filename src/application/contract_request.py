@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from prorata.application.contract_columns import units_by_columns
 from prorata.application.json_fields import FieldReader, is_decimal_text
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.settlement.request import (
@@ -43,14 +44,13 @@ def parse_request(data: object, units: tuple[Unit, ...] | None = None) -> Settle
         _cost(item, f"costs[{i}]", problems, ONE if share is None else share, key)
         for i, item in enumerate(top.items("costs", required=True))
     ]
-    parsed_units: list[Unit | None] = (
-        [
-            _plain_unit(item) or _unit(item, f"units[{i}]", problems)
-            for i, item in enumerate(top.items("units", required=True))
+    if units is None:
+        items = top.items("units", required=True)
+        parsed_units: list[Unit | None] = units_by_columns(items) or [
+            _plain_unit(item) or _unit(item, f"units[{i}]", problems) for i, item in enumerate(items)
         ]
-        if units is None
-        else list(units)
-    )
+    else:
+        parsed_units = list(units)
     if top.data.get("costs") == []:
         top.refuse("costs", "must hold at least one cost line")
     if top.data.get("units") == []:

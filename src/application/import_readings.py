@@ -16,7 +16,7 @@ from datetime import timedelta
 from prorata.application.file_ledger import FileLedger
 from prorata.application.reading_corrections import flag_counting_settlements
 from prorata.domain.community.model import Community, Meter, MeterReading
-from prorata.domain.imports.interpret import CommunityFile
+from prorata.domain.imports.contents import CommunityFile
 from prorata.domain.imports.model import ImportJob
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator

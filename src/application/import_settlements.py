@@ -13,9 +13,11 @@ from prorata.domain.community.model import (
     CommunityUnit,
     next_position,
 )
-from prorata.domain.imports.interpret import CommunityFile, CostRow
+from prorata.domain.imports.contents import CommunityFile, CostRow
+from prorata.domain.imports.creditor_columns import creditor_details
 from prorata.domain.imports.model import ImportJob
 from prorata.domain.money import from_cents, plain, to_cents
+from prorata.domain.ports.bank_accounts import BankAccounts
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import ErrorCode, Problem
@@ -32,15 +34,23 @@ def upsert_registry(
     found: CommunityFile,
     problems: list[Problem],
     changes: dict[str, int],
+    accounts: BankAccounts,
 ) -> Community:
-    """The community with the units, keys, owners and IBANs the file gives (created when new); `changes`
-    counts what it created and updated."""
+    """The community with the creditor details, units, keys, owners and IBANs the file gives (created
+    when new); `changes` counts what it created and updated. `accounts` checks the community's IBAN as
+    the API does."""
     tenant = job.tenant_id
-    communities = uow.communities.list(tenant, code=found.code).items
-    community = (
-        communities[0] if communities else Community(ids.new(), tenant, found.code, found.name or found.code)
+    creditor, refused = creditor_details(
+        job.original_name, found.code, found.creditor.values(), accounts.iban_problem
     )
-    if not communities:
+    problems.extend(refused)
+    communities = uow.communities.list(tenant, code=found.code).items
+    if communities:
+        community = creditor.on(communities[0])
+        if community != communities[0]:
+            uow.communities.update(community)
+    else:
+        community = creditor.on(Community(ids.new(), tenant, found.code, found.name or found.code))
         uow.communities.add(community)
         changes["communities_created"] += 1
     units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}

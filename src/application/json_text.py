@@ -14,6 +14,8 @@ from array import array
 from collections.abc import Iterator
 from itertools import accumulate
 
+import orjson
+
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 
 # The contract's deepest document (units → readings → a reading, costs → tariff blocks) nests 5 levels.
@@ -46,6 +48,11 @@ def read_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool =
     (`invalid_request`) for nesting past MAX_JSON_DEPTH, for an integer too long to read, or for a lone
     surrogate (and, with `forbid_nul`, a NUL character) naming each field that holds one; ValueError for
     text that is not JSON, its message saying where."""
+    if isinstance(raw, bytes) and _plainly_fine(raw, forbid_nul):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass  # refused, or not JSON: the standard parser's path below says why, in its words
     text = _decoded(raw)
     _refuse_deep(text, what)
     _refuse_long_integers(text, what)
@@ -58,11 +65,50 @@ def read_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool =
 def check_json(raw: str | bytes, what: str = "the request", *, forbid_nul: bool = False) -> None:
     """Raises as `read_json` does, but parses the text only when it may hold what is refused: for a
     caller that parses it again anyway."""
+    if isinstance(raw, bytes) and _plainly_fine(raw, forbid_nul) and not _surrogate_bytes(raw):
+        return
     text = _decoded(raw)
     _refuse_deep(text, what)
     _refuse_long_integers(text, what)
     if _suspect(text, forbid_nul):
         _refuse_not_text(json.loads(text), forbid_nul)
+
+
+# The fast path (`_plainly_fine`): a few passes of C over the bytes, where the checks below walk a large
+# body's text with regular expressions (0.6 s for a 3.7 MB request, against 0.06 s for orjson's parse).
+_KEEP_BRACKETS_AND_QUOTES = bytes(b for b in range(256) if b not in b'[]{}"')
+_DIGIT_AS_ONE = bytes.maketrans(b"0123456789", b"1" * 10)
+# orjson reads an integer of 20 digits or more as a float, where the standard parser keeps it exact.
+_LONG_DIGIT_RUN = b"1" * 20
+_STEP_BYTES = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]|\\u[dD][89a-fA-F]")
+
+
+def _plainly_fine(raw: bytes, forbid_nul: bool) -> bool:
+    """Whether the JSON bytes surely hold nothing refused and nothing orjson reads otherwise than the
+    standard parser: nesting within MAX_JSON_DEPTH, no run of 20 digits (in a string or not), no NUL's
+    escape. orjson itself refuses lone surrogates, a BOM, UTF-16 and NaN. False is not a verdict: the
+    caller then takes the standard path, which tells exactly."""
+    if json.detect_encoding(raw[:4]) != "utf-8":
+        return False
+    if raw.translate(_DIGIT_AS_ONE).find(_LONG_DIGIT_RUN) >= 0:
+        return False
+    if forbid_nul and (b"\\u0000" in raw or b"\x00" in raw):
+        return False
+    # Structure only: escaped backslashes and quotes go first, then every other byte but brackets and
+    # quotes; a string without brackets is then two quotes side by side, and goes too. A quote left
+    # means a string holds a bracket: inconclusive. Otherwise only structural brackets are left.
+    skeleton = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _KEEP_BRACKETS_AND_QUOTES)
+    skeleton = skeleton.replace(b'""', b"")
+    if b'"' in skeleton:
+        return False
+    steps = array("b", skeleton.translate(_STEP_BYTES))
+    return max(accumulate(steps), default=0) <= MAX_JSON_DEPTH
+
+
+def _surrogate_bytes(raw: bytes) -> bool:
+    """Whether the bytes hold a surrogate encoded as UTF-8, or a surrogate's escape (half a pair too)."""
+    return (b"\xed" in raw or b"\\u" in raw) and _SURROGATE_BYTES.search(raw) is not None
 
 
 def _decoded(raw: str | bytes) -> str:

@@ -183,6 +183,7 @@ def send_notification(
             uow.commit()
             return ended
         uow.commit()
+    outlets.notifier.ready()  # before the turn: the request leaves on its slot, not a client's making later
     outlets.pace.wait_turn()
     answer = outlets.notifier.send(job.push)
     now = clock.now()

@@ -16,7 +16,8 @@ from prorata.application.import_readings import record_file_readings
 from prorata.application.import_settlements import settlements_for, upsert_registry
 from prorata.application.services import Services
 from prorata.application.settlements import prorated
-from prorata.domain.imports.interpret import FileContents, header_row_of, interpret
+from prorata.domain.imports.contents import FileContents
+from prorata.domain.imports.interpret import header_row_of, interpret
 from prorata.domain.imports.model import CHANGE_KINDS, ImportJob, ImportStatus, RowError
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.ids import IdGenerator
@@ -118,12 +119,11 @@ def _process(uow: UnitOfWork, services: Services, job: ImportJob, lease: timedel
     )
     uow.import_jobs.hold(job)  # progress: the file is understood and its rows counted; settling starts
     uow.commit()
-    return _settle(uow, ids, clock, job, contents)
+    return _settle(uow, services, job, contents)
 
 
-def _settle(
-    uow: UnitOfWork, ids: IdGenerator, clock: Clock, job: ImportJob, contents: FileContents
-) -> ImportJob:
+def _settle(uow: UnitOfWork, services: Services, job: ImportJob, contents: FileContents) -> ImportJob:
+    ids, clock = services.ids, services.clock
     problems = list(contents.problems)
     _forget_previous_drafts(uow, job)
     waiting: list[str] = []
@@ -131,7 +131,7 @@ def _settle(
     changes = dict.fromkeys(CHANGE_KINDS, 0)
     for code, found in sorted(contents.communities.items()):
         try:
-            community = upsert_registry(uow, ids, job, found, problems, changes)
+            community = upsert_registry(uow, ids, job, found, problems, changes, services.accounts)
             record_file_readings(uow, ids, clock, job, community, found, problems, changes)
             attached = settlements_for(uow, ids, job, community, found, problems)
         except Unstorable as error:  # permanent: a value the file gives that no record can keep

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prorata.domain.ports.bank_accounts import BankAccounts
 from prorata.domain.ports.blob_store import BlobStore
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.drop_outcomes import DropOutcomes
@@ -21,3 +22,4 @@ class Services:
     reader: SpreadsheetReader
     queue: TaskQueue
     drop_outcomes: DropOutcomes
+    accounts: BankAccounts  # what a file's community IBAN is checked with, as the API checks it

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from decimal import ROUND_HALF_UP, Context, Decimal
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 from fractions import Fraction
 from functools import partial
+from itertools import repeat
 
 # Wide enough that quantizing any bounded input is exact.
 _QUANTIZE = Context(prec=200, rounding=ROUND_HALF_UP)
@@ -47,6 +48,24 @@ def plain(value: Decimal) -> str:
     """A quantity without exponent or trailing zeros: 8.50 -> '8.5', 1E+2 -> '100'."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "0") else text
+
+
+def plain_all(values: Sequence[Decimal]) -> list[str]:
+    """`plain` of each value, for a column of 100,000s (an output's weights, shares, readings). str()
+    writes a decimal as `plain` does, in a fifth of the time, unless it uses an exponent, has zeros after
+    its point or more digits than `normalize` keeps (the context's precision)."""
+    texts = list(map(str, values))
+    if not texts or "E" in "".join(texts) or max(map(len, texts)) > getcontext().prec:
+        return list(map(plain, values))
+    pointed = list(map(str.__contains__, texts, repeat(".")))
+    if all(pointed):  # most columns: every value with decimals, or none
+        texts = list(map(str.rstrip, map(str.rstrip, texts, repeat("0")), repeat(".")))
+    elif any(pointed):
+        texts = [
+            text.rstrip("0").rstrip(".") if point else text
+            for text, point in zip(texts, pointed, strict=True)
+        ]
+    return ["0" if text == "-0" else text for text in texts] if "-0" in texts else texts
 
 
 def scaled_integers(values: list[Decimal]) -> list[int]:

@@ -19,6 +19,7 @@ from prorata.application.process_import import process_import
 from prorata.application.relay import dispatch
 from prorata.application.webhooks import deliver, sweep_deliveries
 from prorata.config.bootstrap import Components
+from prorata.entrypoints.job_log import JobLog
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
@@ -30,6 +31,8 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
     broker = components.broker
     if CurrentMessage not in [type(m) for m in broker.middleware]:
         broker.add_middleware(CurrentMessage())
+    if JobLog not in [type(m) for m in broker.middleware]:
+        broker.add_middleware(JobLog(components))  # after Retries: it sees whether a failure is retried
 
     def run_import(import_id: str) -> None:
         message = CurrentMessage.get_current_message()

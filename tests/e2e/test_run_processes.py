@@ -86,7 +86,9 @@ def test_run_has_a_threadless_master_and_one_process_with_every_background_part(
         "sftp": 1,
         "watchers": 1,
     }
-    assert "prorata: API http://127.0.0.1:" in all_in_one.stderr.read_text()
+    said = all_in_one.stderr.read_text()  # where each part listens
+    assert f"REST API    http://127.0.0.1:{all_in_one.api}" in said
+    assert f"SFTP        127.0.0.1:{all_in_one.sftp}" in said
 
 
 @pytest.mark.parametrize(

@@ -151,3 +151,11 @@ def test_reads_the_request_from_stdin(prorata: Any) -> None:
     )
     assert run.code == 0, run.stdout
     assert run.json()["total"] == "7810.18"
+
+
+def test_its_help_names_every_format_it_reads(prorata: Any) -> None:
+    run = prorata("simulate", "--help")
+    assert run.code == 0, run.stderr
+    readings = " ".join(run.stdout.split()).split("--readings", 1)[1]
+    for name in ("CSV", "XLSX", "XLS", "ODS"):
+        assert name in readings.split("--mapping")[0], run.stdout

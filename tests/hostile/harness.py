@@ -19,13 +19,14 @@ from tests.hostile.findings import KNOWN
 
 def drain(components: Components, worker: dramatiq.Worker) -> None:
     """Wait until every queued import and event is done — retries included — without stopping at the
-    first that raised (`DeadLetters` tells which did)."""
+    first that raised (`DeadLetters` tells which did). Not `worker.join()`, which also waits for every
+    delayed retry of a webhook delivery or a notification (tests/integration/conftest.py's drain)."""
     broker = components.broker
     assert isinstance(broker, StubBroker)
+    assert worker.consumers, "the worker is running"
     while True:
         broker.join(QUEUE, fail_fast=False)
         broker.join(EVENTS, fail_fast=False)
-        worker.join()
         if all(broker.queues[q].unfinished_tasks == 0 for q in (QUEUE, EVENTS)):
             return
 

@@ -27,6 +27,8 @@ from tests.hostile.oracles import ENDED, failures, formulas_in_workbook, memory_
 ANSWERED = {200, 202, 413, 422}
 # The API process may grow by this much while it hands back one errors workbook, whatever the file.
 MEMORY_BOUND = 200 * 1024 * 1024
+# The corpus through the API on PostgreSQL (the production database) in `make test`; on both in `make fuzz`.
+pytestmark = pytest.mark.one_database("postgresql")
 
 
 @dataclass
@@ -70,7 +72,7 @@ def sent(
     crashed = dead.take(QUEUE)
     # The errors workbook is built from the stored file and its row errors, by a process of its own: no
     # database has a say in it, so one database weighs it.
-    weighed = {h.name for h in sample(hostile_files)} if database_of(components) == "sqlite" else set()
+    weighed = {h.name for h in sample(hostile_files)} if database_of(components) == "postgresql" else set()
     for upload in uploads:
         if upload.url:
             _collect(caller, upload, upload.file.name in weighed)

@@ -17,15 +17,17 @@ from tests.api_client import Caller, key_for, new_tenant
 @pytest.fixture
 def drain(components: Components, worker: dramatiq.Worker) -> Callable[[], None]:
     """Wait until every queued import has been processed and every event it led to dispatched (an event
-    may queue an import again, and an import more events)."""
+    may queue an import again, and an import more events). Not `worker.join()`: it waits on every queue's
+    delayed messages too — a webhook delivery's or a notification's retry, due seconds to hours later.
+    A message counts in its queue until it is acked, after its actor has run."""
 
     def wait() -> None:
         broker = components.broker
         assert isinstance(broker, StubBroker)
+        assert worker.consumers, "the worker is running"
         while True:
             broker.join(QUEUE, fail_fast=True)
             broker.join(EVENTS, fail_fast=True)
-            worker.join()
             if all(broker.queues[q].unfinished_tasks == 0 for q in (QUEUE, EVENTS)):
                 return
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, seed, settings
@@ -24,6 +25,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api_client import Caller
+
+# In `make test` on PostgreSQL only (the production database); `make fuzz` runs it on both.
+pytestmark = pytest.mark.one_database("postgresql")
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = int(os.environ.get("PRORATA_FUZZ_EXAMPLES", "10"))

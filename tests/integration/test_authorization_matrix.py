@@ -76,6 +76,8 @@ class Row:
 
 TABLE = [
     Row("GET", "/health", PUBLIC, 200, scoped=False),
+    Row("GET", "/ready", PUBLIC, 200, scoped=False),
+    Row("GET", "/metrics", PUBLIC, 200, scoped=False),
     Row("POST", "/v1/simulations", SIMULATE, 200, lambda w: SIMULATION, scoped=False),
     Row("GET", "/v1/communities", READ, 200, scoped=False),
     Row("POST", "/v1/communities", WRITE, 201, lambda w: {"code": unique(), "name": "Nueva"}, scoped=False),

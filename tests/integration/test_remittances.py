@@ -352,3 +352,47 @@ def test_two_remittances_of_the_same_receipts_at_once_send_each_receipt_once(
     # Tried again on the receipts as the winner left them: only the one it could not collect is left.
     assert [(e.receipt_id, e.reason.value) for e in lost.excluded] == [(receipts["Local"]["id"], "no_iban")]
     assert [e["type"] for e in history(manager, receipts["1A"])] == ["issued", "presented"]
+
+
+def test_on_or_after_its_collection_date_a_remittance_is_not_cancelled_and_its_receipts_stay_at_the_bank(
+    components: Components, manager: Caller, community: dict[str, Any]
+) -> None:
+    receipts = collecting(manager, community)
+    made = remitted(manager, community)
+    for reached in (today(), today() - timedelta(days=1)):  # as if the days had gone by
+        with components.unit_of_work() as uow:
+            stored = uow.remittances.get(None, made["id"])
+            assert stored is not None
+            uow.remittances.update(replace(stored, collection_date=reached))
+            uow.commit()
+        refused = manager.post(f"/v1/remittances/{made['id']}/cancel")
+        assert refused.status_code == 409, refused.get_json()
+        assert refused.get_json()["errors"][0]["code"] == "collection_date_reached"
+    assert manager.get(f"/v1/remittances/{made['id']}").get_json()["status"] == "open"
+    assert [status_of(manager, receipts[u]) for u in ("1A", "1B")] == ["in_collection", "in_collection"]
+
+
+def test_names_a_bank_would_refuse_are_written_in_the_sepa_character_set_and_the_file_still_downloads(
+    manager: Caller, community: dict[str, Any]
+) -> None:
+    receipts = collecting(manager, community)
+    residents = {r["name"]: r for r in manager.get("/v1/residents").get_json()}
+    manager.patch(f"/v1/residents/{residents['Rosa Díaz']['id']}", {"name": "Núñez & Çelik «Weiß»"})
+    manager.patch(f"/v1/residents/{residents['Jordi Puig']['id']}", {"name": "😀"})
+    manager.patch(f"/v1/communities/{community['id']}", {"name": "Comunitat Col·legi & Cía"})
+    made = remitted(manager, community)
+    for version in PainVersion:
+        response = manager.get(f"{made['file_url']}?version={version.value}")
+        assert response.status_code == 200, response.get_json()
+        schema(version).validate(response.data.decode())
+    root = ElementTree.fromstring(manager.get(made["file_url"]).data)
+    debtors = {
+        t.findtext(f"{PAIN008}PmtId/{PAIN008}EndToEndId"): t.findtext(f"{PAIN008}Dbtr/{PAIN008}Nm")
+        for t in root.iter(f"{PAIN008}DrctDbtTxInf")
+    }
+    assert debtors == {
+        receipts["1A"]["number"]: "Nunez + Celik ..Weiss..",
+        receipts["1B"]["number"]: "NOTPROVIDED",
+    }
+    assert root.findtext(f".//{PAIN008}Cdtr/{PAIN008}Nm") == "Comunitat Col.legi + Cia"
+    assert (root.findtext(f".//{PAIN008}RmtInf/{PAIN008}Ustrd") or "").startswith("Comunitat Col.legi + Cia ")

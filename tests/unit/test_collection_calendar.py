@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -55,3 +55,31 @@ def test_a_collection_date_too_soon_or_on_a_closed_day_is_refused_saying_which_w
     with pytest.raises(CollectionRefused, match=r"not a TARGET2 business day.*2026-05-04"):
         check_collection_date(date(2026, 5, 1), today, 2)
     assert check_collection_date(date(2026, 4, 23), today, 2) == date(2026, 4, 23)
+
+
+@pytest.mark.parametrize(
+    ("year", "good_friday", "easter_monday"),
+    [(2027, date(2027, 3, 26), date(2027, 3, 29)), (2030, date(2030, 4, 19), date(2030, 4, 22)),
+     (2035, date(2035, 3, 23), date(2035, 3, 26)), (2040, date(2040, 3, 30), date(2040, 4, 2)),
+     (2049, date(2049, 4, 16), date(2049, 4, 19))],
+)  # fmt: skip
+def test_the_closing_days_of_other_years_follow_their_easter(
+    year: int, good_friday: date, easter_monday: date
+) -> None:
+    fixed = {date(year, 1, 1), date(year, 5, 1), date(year, 12, 25), date(year, 12, 26)}
+    assert closing_days(year) == fixed | {good_friday, easter_monday}
+    assert next_business_day(good_friday) == easter_monday + timedelta(days=1)  # the Tuesday
+
+
+def test_a_file_made_on_a_closed_day_reaches_the_bank_on_the_next_business_day_and_is_collected_after() -> (
+    None
+):
+    saturday = date(
+        2026, 5, 2
+    )  # the bank takes the file on Monday 4 May: collected on the 5th at the soonest
+    assert earliest_collection(saturday, 0) == date(2026, 5, 5)
+    with pytest.raises(CollectionRefused, match="earliest is 2026-05-05"):
+        check_collection_date(date(2026, 5, 4), saturday, 0)
+    christmas = date(2026, 12, 25)  # a Friday: the bank opens on Monday 28
+    assert earliest_collection(christmas, 1) == date(2026, 12, 29)
+    assert earliest_collection(date(2026, 4, 30), 0) == date(2026, 5, 4)  # a Thursday: 1 May is closed

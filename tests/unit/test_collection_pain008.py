@@ -3,6 +3,8 @@ per receipt named by its number, and the same file at every writing."""
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -69,7 +71,7 @@ def test_the_file_validates_against_its_xsd_and_says_what_the_remittance_says(ve
         assert block.findtext(f"{ns}PmtTpInf/{ns}LclInstrm/{ns}Cd") == "CORE"
         assert block.findtext(f"{ns}CdtrAcct/{ns}Id/{ns}IBAN") == "ES9121000418450200051332"
         assert block.findtext(f"{ns}CdtrSchmeId/{ns}Id/{ns}PrvtId/{ns}Othr/{ns}Id") == "ES97000B12345678"
-        assert block.findtext(f"{ns}Cdtr/{ns}Nm") == "CP Calle Mayor 12 * Peniscola"
+        assert block.findtext(f"{ns}Cdtr/{ns}Nm") == "CP Calle Mayor 12 . Peniscola"  # · is no SEPA character
     transactions = {t.findtext(f"{ns}PmtId/{ns}EndToEndId") or "": t for t in root.iter(f"{ns}DrctDbtTxInf")}
     assert sorted(transactions) == ["C0012-00001-0001", "C0012-00001-0002"]
     first = transactions["C0012-00001-0001"]
@@ -111,3 +113,59 @@ def test_a_b2b_remittance_with_the_creditors_bic_validates() -> None:
     ns, root = parsed(content, PainVersion.V02)
     assert root.findtext(f".//{ns}LclInstrm/{ns}Cd") == "B2B"
     assert root.findtext(f".//{ns}CdtrAgt/{ns}FinInstnId/{ns}BIC") == "CAIXESBBXXX"
+
+
+SEPA_TEXT = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]+")
+
+
+def texts(content: bytes, version: PainVersion, tag: str) -> list[str]:
+    ns, root = parsed(content, version)
+    return [e.text or "" for e in root.iter(f"{ns}{tag}")]
+
+
+@pytest.mark.parametrize("version", list(PainVersion), ids=str)
+def test_names_and_texts_are_written_in_the_sepa_character_set_transliterated(version: PainVersion) -> None:
+    debit = replace(
+        FILE.debits[0],
+        debtor_name="Núñez & Çelik <Müller> Weiß, Col·legi «Bar» @home",
+        description="Calefacción 1º 2ª à ß € & <recibo> #C0012-00001-0001",
+    )
+    creditor = replace(CREDITOR, name="Comunitat Col·legi d'Advocats & Cía; 50% *")
+    remittance = replace(FILE, creditor=creditor, debits=(debit,))
+    content = SepaxmlRemittanceWriter().write(remittance, version)
+    schema(version).validate(content.decode())
+    names, (said,) = texts(content, version, "Nm"), texts(content, version, "Ustrd")
+    for text in [*names, said]:
+        assert SEPA_TEXT.fullmatch(text), text
+    assert "Nunez + Celik .Muller. Weiss, Col.legi" in names[-1]
+    assert names[0].startswith("Comunitat Col.legi d'Advocats + Cia")
+    assert said.startswith("Calefaccion 1o 2a a ss EUR + .recibo.")
+
+
+@pytest.mark.parametrize("version", list(PainVersion), ids=str)
+def test_a_name_with_nothing_a_sepa_file_can_hold_still_makes_a_valid_file(version: PainVersion) -> None:
+    debit = replace(FILE.debits[0], debtor_name="😀 🏠")
+    remittance = replace(FILE, creditor=replace(CREDITOR, name="🏠"), debits=(debit,))
+    content = SepaxmlRemittanceWriter().write(remittance, version)
+    schema(version).validate(content.decode())
+    assert set(texts(content, version, "Nm")) == {"NOTPROVIDED"}
+
+
+def test_large_amounts_and_their_sum_are_exact_to_the_cent() -> None:
+    debits = (replace(FILE.debits[0], amount_cents=99_999_999_999), replace(FILE.debits[1], amount_cents=1))
+    content = SepaxmlRemittanceWriter().write(replace(FILE, debits=debits), PainVersion.V02)
+    schema(PainVersion.V02).validate(content.decode())
+    assert texts(content, PainVersion.V02, "InstdAmt") == ["999999999.99", "0.01"]
+    assert set(texts(content, PainVersion.V02, "CtrlSum")) == {"1000000000.00", "999999999.99", "0.01"}
+
+
+def test_every_file_is_still_checked_against_its_xsd_also_from_many_threads_at_once() -> None:
+    writer = SepaxmlRemittanceWriter()
+    unfit = replace(FILE, debits=(replace(FILE.debits[0], mandate_id="M" * 36),))  # MndtId is Max35Text
+    for version in PainVersion:
+        writer.write(FILE, version)
+        with pytest.raises(ValueError, match=f"does not validate as pain.008.{version.value}"):
+            writer.write(unfit, version)
+    with ThreadPoolExecutor(4) as pool:
+        written = list(pool.map(lambda v: writer.write(FILE, v), list(PainVersion) * 4))
+    assert len(set(written)) == 2

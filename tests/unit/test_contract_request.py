@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from prorata.application.contract_columns import units_by_columns
 from prorata.application.contract_request import _plain_unit, _unit
 from prorata.domain.problems import Problem
 from tests.contract import errors, settle, unit
@@ -136,3 +137,47 @@ def test_the_fast_path_for_plain_units_agrees_with_the_full_reading(data: dict[s
     assert fast is None or (fast == full and problems == [])
     if full is not None and problems == [] and "readings" not in data:
         assert fast == full
+
+
+# Mostly well-formed units (or the column-wise path would never be taken), now and then one field not.
+_DECIMAL_TEXTS = st.sampled_from(["1", "8.50", "100", "0.125", "72"])
+_ODD = st.sampled_from(["", " ", "-1", "1e3", "1,5", "1\n2", "3.5\n", "12.1234567891", None, 7, True])
+_READING = st.fixed_dictionaries(
+    {"previous": _DECIMAL_TEXTS, "current": _DECIMAL_TEXTS},
+    optional={"meter": st.sampled_from(["M1", "HC-2"]), "factor": _DECIMAL_TEXTS},
+)
+_ODD_READING = st.dictionaries(
+    st.sampled_from(["meter", "previous", "current", "factor", "consumption", "extra"]),
+    _DECIMAL_TEXTS | _ODD,
+)
+_UNIT = st.fixed_dictionaries(
+    {"unit": st.sampled_from(["A", "b ", "1ºA"])},
+    optional={
+        "coefficient": _DECIMAL_TEXTS,
+        "area": _DECIMAL_TEXTS,
+        "metered": st.sampled_from([True, False, None]),
+        "readings": st.lists(_READING, max_size=2) | st.none(),
+    },
+)
+_ODD_UNIT = st.dictionaries(
+    st.sampled_from(["unit", "coefficient", "area", "metered", "readings", "extra"]),
+    _DECIMAL_TEXTS | _ODD | st.lists(_READING | _ODD_READING, max_size=2),
+)
+
+
+@given(st.lists(st.one_of(*[_UNIT] * 8, _ODD_UNIT), min_size=1, max_size=6))
+def test_the_column_wise_path_for_many_plain_units_agrees_with_the_full_reading(
+    items: list[dict[str, object]],
+) -> None:
+    """All the units read column by column, or none: then each is read on its own."""
+    fast = units_by_columns(items)
+    problems: list[Problem] = []
+    full = [_unit(item, f"units[{i}]", problems) for i, item in enumerate(items)]
+    assert fast is None or (fast == full and problems == [])
+
+
+def test_one_bad_unit_among_many_is_named() -> None:
+    units = [unit(f"U{i}") for i in range(1000)]
+    units[637] = {**units[637], "coefficient": "1,5"}
+    found = errors(base(consumption_share="0", units=units))
+    assert [(e["field"], e["unit"]) for e in found] == [("units[637].coefficient", "U637")]

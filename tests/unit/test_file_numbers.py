@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from prorata.domain.imports.interpret import FileContents, interpret
+from prorata.domain.imports.contents import FileContents
+from prorata.domain.imports.interpret import interpret
 from prorata.domain.readings.sheet import Cell, Sheet, Workbook
 
 

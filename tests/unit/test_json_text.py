@@ -70,3 +70,69 @@ def test_as_many_digits_in_a_string_or_as_a_decimal_number_are_read() -> None:
         int(f"1{LONG[:10]}"),
         float("inf"),
     ]
+
+
+# The bytes of a body (an API request, a file read) take a faster path than text; what they read as,
+# and what is refused, must not differ.
+
+
+@given(VALUES, st.booleans())
+def test_bytes_read_as_the_same_value_as_the_text(value: Any, ascii_only: bool) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert read_json(text.encode()) == read_json(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Closing brackets in a string must not hide the depth of the arrays after it.
+        '{"a": "' + "]" * 40 + '", "b": ' + "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1) + "}",
+        '{"a": "\\\\", "b": ' + "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1) + "}",
+        '["\\"]' + "]" * 40 + '", ' + "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH + "]",
+    ],
+)
+def test_bytes_nesting_too_deep_are_refused_whatever_strings_come_first(text: str) -> None:
+    for read in (read_json, check_json):
+        with pytest.raises(InvalidInput) as raised:
+            read(text.encode())
+        assert "levels deep" in raised.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[123456789012345678901234567890, -18446744073709551616]",
+            [123456789012345678901234567890, -(2**64)],
+        ),
+        ('{"a": "' + "[" * 40 + '"}', {"a": "[" * 40}),
+        ('"\\ud83c\\udfe0 \\u00e9"', "\U0001f3e0 é"),
+        ("[1e400, NaN]", None),
+    ],
+)
+def test_bytes_keep_what_the_standard_parser_reads(text: str, expected: Any) -> None:
+    value = read_json(text.encode())
+    if expected is None:  # floats that are not numbers compare unequal to themselves
+        assert repr(value) == repr(json.loads(text))
+    else:
+        assert value == expected
+        assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("raw", "forbid_nul", "says"),
+    [
+        (b'{"a": "\\ud800"}', False, "surrogate"),
+        (b'{"a": "\xed\xa0\x80"}', False, "surrogate"),
+        ('{"a": "\ud800"}'.encode("utf-16-le", "surrogatepass"), False, "surrogate"),
+        (b'{"a": "x\\u0000"}', True, "NUL"),
+    ],
+)
+def test_bytes_holding_what_no_text_may_are_refused_naming_the_field(
+    raw: bytes, forbid_nul: bool, says: str
+) -> None:
+    for read in (read_json, check_json):
+        with pytest.raises(InvalidInput) as raised:
+            read(raw, forbid_nul=forbid_nul)
+        assert [p.field for p in raised.value.problems] == ["a"]
+        assert says in raised.value.problems[0].message

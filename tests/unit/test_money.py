@@ -2,8 +2,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from prorata.domain.money import from_cents, plain, round_half_up, to_cents
+from prorata.domain.money import from_cents, plain, plain_all, round_half_up, to_cents
 
 
 @pytest.mark.parametrize(
@@ -39,3 +41,22 @@ def test_refuses_fractions_of_a_cent() -> None:
 )
 def test_plain_quantities_have_no_exponent_or_trailing_zeros(value: str, expected: str) -> None:
     assert plain(Decimal(value)) == expected
+
+
+@given(
+    st.lists(
+        st.decimals(allow_nan=False, allow_infinity=False)
+        | st.sampled_from(
+            [
+                Decimal("-0"),
+                Decimal("-0.000"),
+                Decimal("0E-6"),
+                Decimal("1.2300"),
+                Decimal("1E+3"),
+                Decimal("5E-7"),
+            ]
+        )
+    )
+)
+def test_a_column_of_quantities_is_written_as_each_one_alone(values: list[Decimal]) -> None:
+    assert plain_all(values) == [plain(value) for value in values]

@@ -1,7 +1,8 @@
-"""pain.002.001.03, the customer payment status report: what the bank did with each transaction of a
-pain.008 file. `RJCT` with `StsRsnInf/Rsn/Cd` is a rejection (before settlement) or, as Spanish banks
-also report them, a return after it; a group or payment block rejected whole, with no transactions
-listed, rejects every transaction in it."""
+"""pain.002 (.001.03, and the later versions read by the same paths), the customer payment status
+report: what the bank did with each transaction of a pain.008 file. `RJCT` with `StsRsnInf/Rsn/Cd` is
+a rejection (before settlement) or, as Spanish banks also report them, a return after it; a group or
+payment block rejected whole, with no transactions listed, rejects every transaction in it. The
+reason code may be in any of several `StsRsnInf`, and given once for a block or the group."""
 
 from __future__ import annotations
 
@@ -11,36 +12,36 @@ from xml.etree.ElementTree import Element
 from prorata.adapters.sepa.xml_document import Reader
 from prorata.domain.collection.bank_report import BankOutcome, BankReport, BankTransaction
 
-FORMAT = "pain.002.001.03"
 REJECTED = "RJCT"
 
 
-def read_pain002(reader: Reader, root: Element) -> BankReport:
+def read_pain002(reader: Reader, root: Element, format: str) -> BankReport:
     report = reader.require(root, "CstmrPmtStsRpt")
     header = reader.require(report, "GrpHdr")
     created_on = reader.day(header, "CreDtTm")
     group = reader.require(report, "OrgnlGrpInfAndSts")
     message_id = reader.text(group, "OrgnlMsgId")
     group_status = reader.text(group, "GrpSts")
-    group_reason = reader.reason(reader.find(group, "StsRsnInf"))
+    group_reason = reader.reason(*reader.all(group, "StsRsnInf"))
     found: list[BankTransaction] = []
     blocks = reader.all(report, "OrgnlPmtInfAndSts")
     for block in blocks:
         block_id = reader.text(block, "OrgnlPmtInfId")
         block_status = reader.text(block, "PmtInfSts") or group_status
-        block_reason = reader.reason(reader.find(block, "StsRsnInf"))
+        block_reason = reader.reason(*reader.all(block, "StsRsnInf"))
         block_reason = block_reason if block_reason[0] or block_reason[1] else group_reason
         transactions = reader.all(block, "TxInfAndSts")
         for tx in transactions:
             status = reader.text(tx, "TxSts") or block_status or ""
-            reason, note = reader.reason(reader.find(tx, "StsRsnInf"))
-            if reason is None and note is None:
-                reason, note = block_reason
+            reason, note = reader.reason(*reader.all(tx, "StsRsnInf"))
+            if reason is None:  # the code may be given once, for the block or the group
+                reason, note = block_reason[0], note or block_reason[1]
             found.append(
                 BankTransaction(
                     outcome=_outcome(status),
                     status=status,
-                    end_to_end_id=reader.text(tx, "OrgnlEndToEndId"),
+                    # A transaction is one, named or not: never the whole block it is listed in.
+                    end_to_end_id=reader.text(tx, "OrgnlEndToEndId") or reader.text(tx, "OrgnlInstrId") or "",
                     message_id=message_id,
                     payment_information_id=block_id,
                     reason=reason,
@@ -53,7 +54,7 @@ def read_pain002(reader: Reader, root: Element) -> BankReport:
             found.append(_whole(block_status, message_id, block_id, block_reason, created_on))
     if not blocks and group_status:
         found.append(_whole(group_status, message_id, None, group_reason, created_on))
-    return BankReport(FORMAT, reader.text(header, "MsgId"), created_on, tuple(found))
+    return BankReport(format, reader.text(header, "MsgId"), created_on, tuple(found))
 
 
 def _whole(

@@ -17,13 +17,15 @@ class CopyRefused(Exception):
 
 def copy_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
     """Insert `rows` (all with the same columns) into `table`. Each column's SQLAlchemy type still
-    turns values into what the database stores (decimals as text, enums, JSON), as an INSERT would."""
+    turns values into what the database stores (decimals as text, enums, JSON), as an INSERT would: by
+    the dialect's own form of the type, as an INSERT binds it (the generic JSON type has no processor of
+    its own on psycopg, and a dict cannot be copied)."""
     from psycopg import DataError, IntegrityError, sql
 
     names = list(rows[0])
     dialect = connection.dialect
     processors: list[Callable[[Any], Any] | None] = [
-        table.c[name].type.bind_processor(dialect) for name in names
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))

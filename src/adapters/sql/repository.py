@@ -14,9 +14,10 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, delete, func, i
 from sqlalchemy.exc import DataError, IntegrityError
 
 from prorata.adapters.sql.bulk import CopyRefused, copy_rows
+from prorata.adapters.sql.in_use import record_name, references_to
 from prorata.adapters.sql.references import refuse_foreign_references
 from prorata.adapters.sql.rows import Row
-from prorata.domain.ports.repository import Conflict, Missing, Page, Unstorable
+from prorata.domain.ports.repository import Conflict, InUse, Missing, Page, Unstorable
 
 T = TypeVar("T")
 # From this many records on, PostgreSQL gets them by COPY: 50,000 units of an imported workbook
@@ -71,14 +72,18 @@ class SqlaRepository(Generic[T]):
     ) -> Page[T]:
         query, total = self.page_query(tenant, offset, limit, where)
         rows = self.connection.execute(query).mappings().all()
-        return Page([self.load(dict(row)) for row in rows], total)
+        return Page([self.load(dict(row)) for row in rows], len(rows) if total is None else total)
 
     def page_query(
         self, tenant: str | None, offset: int, limit: int | None, where: dict[str, object]
-    ) -> tuple[Select[Any], int]:
-        """The query for one page of the records matching `where`, and how many match in all."""
+    ) -> tuple[Select[Any], int | None]:
+        """The query for one page of the records matching `where`, and how many match in all — None when
+        the page is all of them (no offset, no limit): its length says it, and no count is asked (a
+        use case's look-ups list without a limit, several times for each event a worker handles)."""
         query = self.filtered(self.scoped(select(self.table), tenant), where)
-        total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        total = None
+        if offset or limit is not None:
+            total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         query = query.order_by(*(self.table.c[name] for name in self.order), self.table.c.id).offset(offset)
         return (query if limit is None else query.limit(limit)), total
 
@@ -93,10 +98,16 @@ class SqlaRepository(Generic[T]):
 
     def delete(self, item: T) -> None:
         row = self.own_row(item)
-        with self.guarded():
-            written = self.connection.execute(
-                delete(self.table).where(self.table.c.id == row["id"], *self.confined(None))
-            )
+        try:
+            with self.guarded():
+                written = self.connection.execute(
+                    delete(self.table).where(self.table.c.id == row["id"], *self.confined(None))
+                )
+        except Conflict:
+            references = references_to(self.connection, self.table, row["id"])
+            if references:
+                raise InUse(record_name(self.table), references) from None
+            raise
         self.written(written.rowcount, row["id"])
 
     def delete_where(self, tenant: str | None, **where: object) -> int:

@@ -60,7 +60,10 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             )
             for occupancy in self.connection.execute(held).mappings():
                 occupancies[occupancy["resident_id"]].append(dict(occupancy))
-        return Page([rows.resident(row, occupancies[row["id"]]) for row in found], total)
+        return Page(
+            [rows.resident(row, occupancies[row["id"]]) for row in found],
+            len(found) if total is None else total,
+        )
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         """Besides columns: `unit_id` (holding that unit, now or once) and `community_id` (holding any of

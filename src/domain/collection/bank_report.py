@@ -23,8 +23,11 @@ NEGATIVE = frozenset({BankOutcome.REJECTED, BankOutcome.RETURNED})
 @dataclass(frozen=True, slots=True)
 class BankTransaction:
     """One outcome. `end_to_end_id` None: the outcome of the whole batch that `message_id` (and
-    `payment_information_id`, when given) names. `status` is the bank's own word (RJCT, BOOK…);
-    `reason` the ISO 20022 reason code; `note` what else the bank said (AddtlInf, a proprietary reason)."""
+    `payment_information_id`, when given) names, `count` transactions for `amount_cents` when the
+    bank says. `status` is the bank's own word (RJCT, BOOK…); `reason` the ISO 20022 reason code;
+    `note` what else the bank said (AddtlInf, a proprietary reason). `message_certain` False: the
+    message id may be the bank's own reference rather than the original message's (camt.054's
+    `Refs/MsgId`), so a transaction naming no message of ours may still be one of ours."""
 
     outcome: BankOutcome
     status: str
@@ -35,6 +38,8 @@ class BankTransaction:
     on: date | None = None
     amount_cents: int | None = None
     note: str | None = None
+    count: int | None = None
+    message_certain: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,8 +41,11 @@ def prenotification_days(agreed: int | None) -> int:
 
 def earliest_collection(today: date, agreed_days: int | None) -> date:
     """The first day a remittance made today may be collected: a TARGET2 business day, at least the
-    pre-notification period away, and after today (the bank takes the file a business day ahead)."""
-    return next_business_day(max(today + timedelta(days=prenotification_days(agreed_days)), today + _DAY))
+    pre-notification period away, and after the day the bank takes the file — today, or on a closed day
+    the next business day — as the rulebook's D-1 wants it (a file made on Saturday for Monday would
+    reach the bank on the day itself)."""
+    handed = next_business_day(today)
+    return next_business_day(max(today + timedelta(days=prenotification_days(agreed_days)), handed + _DAY))
 
 
 def check_collection_date(asked: date, today: date, agreed_days: int | None) -> date:

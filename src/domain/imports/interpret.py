@@ -4,9 +4,10 @@ and amounts already computed per unit. Every sheet is recognised by its header r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from prorata.domain.imports.contents import CommunityFile, CostRow, FileContents, UnitRow
+from prorata.domain.imports.creditor_columns import CREDITOR_COLUMNS, CreditorCell
 from prorata.domain.imports.vocabulary import key_named, service_named
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.readings.columns import (
@@ -20,65 +21,11 @@ from prorata.domain.readings.extract import CurrentReading, UnitReading, extract
 from prorata.domain.readings.headers import Field, normalize
 from prorata.domain.readings.number_columns import KINDS, ColumnNumbers, NumberError, column_numbers
 from prorata.domain.readings.sheet import Cell, Sheet, Workbook, is_blank
-from prorata.domain.settlement.request import FixedKey, Service, unit_key
+from prorata.domain.settlement.request import unit_key
 
-
-@dataclass(slots=True)
-class UnitRow:
-    code: str
-    row: int
-    coefficient: Decimal | None = None
-    area: Decimal | None = None
-    owner: str | None = None
-    iban: str | None = None
-    tax_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CostRow:
-    row: int
-    concept: str
-    amount: Decimal
-    service: Service | None
-    consumption_share: Decimal | None
-    fixed_key: FixedKey | None
-
-
-@dataclass(slots=True)
-class CommunityFile:
-    """Everything the file says about one community."""
-
-    code: str
-    name: str | None = None
-    units: dict[str, UnitRow] = field(default_factory=dict)
-    readings: list[UnitReading] = field(default_factory=list)
-    # Rows that give only the current reading: the import counts them from the meter's history.
-    current_only: list[CurrentReading] = field(default_factory=list)
-    # The service a reading's row names, when the readings sheet has a service column (a file with
-    # heat cost allocators and hot water meters): keyed by the reading's row.
-    reading_services: dict[int, Service] = field(default_factory=dict)
-    costs: list[CostRow] = field(default_factory=list)
-    unit_amounts: dict[str, tuple[str, Decimal, int]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class FileContents:
-    communities: dict[str, CommunityFile] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    rows_total: int = 0
-    # (sheet, row) of every row with a problem: a row with two bad cells is one rejected row.
-    rejected: set[tuple[str, int]] = field(default_factory=set)
-
-    @property
-    def rows_rejected(self) -> int:
-        return len(self.rejected)
-
-    def community(self, code: str) -> CommunityFile:
-        return self.communities.setdefault(code, CommunityFile(code))
-
-
-# Columns that describe a unit rather than read its meter.
-_DETAILS = {Field.COMMUNITY_NAME, Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.TAX_ID}
+# Columns that describe a unit rather than read its meter; columns that describe its community.
+_DETAILS = {Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.TAX_ID}
+_COMMUNITY_DETAILS = {Field.COMMUNITY_NAME, *CREDITOR_COLUMNS}
 
 
 def _is_costs(found: Mapping[Field, int]) -> bool:
@@ -89,6 +36,11 @@ def _is_units(found: Mapping[Field, int]) -> bool:
     return Field.UNIT in found and bool(
         {Field.COEFFICIENT, Field.AREA, Field.OWNER, Field.IBAN, Field.TAX_ID, Field.AMOUNT} & found.keys()
     )
+
+
+def _is_communities(found: Mapping[Field, int]) -> bool:
+    """A sheet of communities' details (their code, name, account, creditor identifier)."""
+    return bool(CREDITOR_COLUMNS.keys() & found.keys())
 
 
 def interpret(
@@ -113,6 +65,8 @@ def interpret(
             _Sheet(sheet, costs, contents, community_code, workbook.decimal_hint).costs()
         elif (units := locate_header(sheet, _is_units)) is not None:
             _Sheet(sheet, units, contents, community_code, workbook.decimal_hint).units()
+        elif (communities := locate_header(sheet, _is_communities)) is not None:
+            _Sheet(sheet, communities, contents, community_code, workbook.decimal_hint).communities()
     return contents
 
 
@@ -152,6 +106,7 @@ class _Sheet:
         self.numbers = found.numbers
         columns = self.columns
         with_details = columns is not None and bool(_DETAILS & columns.index.keys())
+        with_community = columns is not None and bool(_COMMUNITY_DETAILS & columns.index.keys())
         self.contents.problems.extend(found.problems)
         rejected = {(self.sheet.name, p.row or 0) for p in found.problems}
         self.contents.rejected |= rejected
@@ -177,12 +132,16 @@ class _Sheet:
                 community.readings.append(item)
             if service is not None:
                 community.reading_services[row] = service
+            if with_community:
+                self._community_details(community, row)
             if with_details:
                 self._unit_details(community, item.unit, row)
 
     def costs(self) -> None:
         for number, cells in self._numeric_body():
             code = self._community_of(number)
+            if code is not None:
+                self._community_details(self.contents.community(code), number)
             concept, amount = self._text(cells, Field.CONCEPT), self._number(cells, Field.AMOUNT, number)
             if code is None or concept is None or amount is None:
                 if concept is None and amount is not None:
@@ -214,15 +173,35 @@ class _Sheet:
             if code is None or unit is None:
                 continue
             community = self.contents.community(code)
+            self._community_details(community, number)
             self._unit_details(community, unit, number)
             amount = self._number(cells, Field.AMOUNT, number)
             if amount is not None:
                 community.unit_amounts[unit_key(unit)] = (unit, amount, number)
 
+    def communities(self) -> None:
+        for number, _ in self._body():
+            code = self._community_of(number)
+            if code is not None:
+                self._community_details(self.contents.community(code), number)
+
+    def _community_details(self, community: CommunityFile, number: int) -> None:
+        cells = self.sheet.rows[number - 1]
+        if community.name is None:
+            community.name = self._text(cells, Field.COMMUNITY_NAME)
+        for name in CREDITOR_COLUMNS.keys() & self.index.keys():
+            text = self._text(cells, name)
+            if text is None:
+                continue
+            given = community.creditor.get((name, text))
+            if given is None:
+                column = self.columns.header(name) if self.columns else name.value
+                community.creditor[name, text] = CreditorCell(name, text, self.sheet.name, number, column)
+            else:
+                given.rows += 1
+
     def _unit_details(self, community: CommunityFile, unit: str, number: int) -> None:
         cells = self.sheet.rows[number - 1]
-        if self._text(cells, Field.COMMUNITY_NAME) and community.name is None:
-            community.name = self._text(cells, Field.COMMUNITY_NAME)
         details = community.units.setdefault(unit_key(unit), UnitRow(unit.strip(), number))
         details.coefficient = self._number(cells, Field.COEFFICIENT, number) or details.coefficient
         details.area = self._number(cells, Field.AREA, number) or details.area

@@ -11,6 +11,6 @@ from prorata.domain.collection.bank_report import BankReport
 class BankFileReader(Protocol):
     @abstractmethod
     def read(self, content: bytes) -> BankReport:
-        """The outcomes the file reports (pain.002.001.03, camt.054.001.02 or .001.08). Raises
+        """The outcomes the file reports (a pain.002 or camt.054 in a version read). Raises
         UnreadableBankFile, saying why, for anything else: not XML, truncated, a DTD or entity
         declarations (refused before any is read), another namespace or message."""

@@ -1,5 +1,6 @@
 """Port: waking the workers that push notifications and deliver webhooks. The database holds the truth
-(each notification and delivery is a job row); a lost message is found again by the sweeper."""
+(each notification and delivery is a job row); a lost message is found again by the sweeper, and so is
+one the broker could not take: a send never fails its caller."""
 
 from __future__ import annotations
 

@@ -11,6 +11,11 @@ from prorata.domain.notifications.outcomes import Answer
 
 class Notifier(Protocol):
     @abstractmethod
+    def ready(self) -> None:
+        """Make what a request needs (its client, its connection pool) now, before the caller waits for
+        its turn of the rate limit: a request must leave on its turn, not a client's making later."""
+
+    @abstractmethod
     def send(self, push: Push) -> Answer:
         """Ask the provider to deliver the push, once: no retry here. Never raises for what the provider
         or the network did — a timeout, a refused connection, a body that is not JSON are answers too

@@ -18,6 +18,28 @@ class Conflict(Exception):
     """A uniqueness or reference rule of the store refused the change (a duplicate code, a record in use)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Records of one kind that refer to another: `count` of them (`kinds` in the plural, `kind` one)."""
+
+    kinds: str
+    kind: str
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.kind if self.count == 1 else self.kinds}"
+
+
+class InUse(Conflict):
+    """A record that other records still refer to cannot be deleted; `references` says which."""
+
+    def __init__(self, record: str, references: tuple[Reference, ...]) -> None:
+        self.record = record
+        self.references = references
+        listed = ", ".join(str(r) for r in references)
+        super().__init__(f"the {record} cannot be deleted: {listed} refer to it")
+
+
 class Missing(Exception):
     """No such record in this tenant: a repository bound to one tenant was asked to write a record that
     is absent or another tenant's (the caller cannot tell which)."""

@@ -1,4 +1,7 @@
-"""Port: waking workers. The database holds the truth; a lost message is found again by the sweeper."""
+"""Port: waking workers. The database holds the truth; a lost message is found again by the sweeper.
+
+A send never fails its caller: it comes after the commit, and a broker that cannot take the message (down,
+unreachable) is logged and left to the sweeper, which sends the row again."""
 
 from __future__ import annotations
 

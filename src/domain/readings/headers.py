@@ -30,6 +30,11 @@ class Field(StrEnum):
     OWNER = "owner"
     IBAN = "iban"
     TAX_ID = "tax_id"
+    # The community's, as a creditor: the account its collections are paid into, its bank, and the
+    # SEPA creditor identifier its bank gave it (an IBAN column alone is the owner's).
+    COMMUNITY_IBAN = "community_iban"
+    COMMUNITY_BIC = "community_bic"
+    CREDITOR_ID = "creditor_id"
 
 
 # The fields of a readings sheet: the keys a contract MAPPING may name.
@@ -447,6 +452,136 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "numero d identification fiscale",
         "nif propietari",
     ),
+    Field.COMMUNITY_IBAN: (
+        "community iban",
+        "community account",
+        "community bank account",
+        "building iban",
+        "creditor iban",
+        "creditor account",
+        "collection account",
+        "iban comunidad",
+        "comunidad iban",
+        "iban de la comunidad",
+        "cuenta comunidad",
+        "cuenta de la comunidad",
+        "cuenta bancaria comunidad",
+        "cuenta bancaria de la comunidad",
+        "n cuenta comunidad",
+        "no cuenta comunidad",  # "Nº cuenta comunidad": the ordinal sign decomposes to "o"
+        "numero cuenta comunidad",
+        "numero de cuenta comunidad",
+        "numero de cuenta de la comunidad",
+        "cuenta de cobro",
+        "cuenta cobro",
+        "cuenta de abono",
+        "iban acreedor",
+        "cuenta acreedor",
+        "iban comunitat",
+        "iban de la comunitat",
+        "compte comunitat",
+        "compte de la comunitat",
+        "compte bancari comunitat",
+        "compte bancari de la comunitat",
+        "compte de cobrament",
+        "iban creditor",
+        "compte creditor",
+        "iban copropriete",
+        "iban de la copropriete",
+        "iban syndicat",
+        "iban du syndicat",
+        "compte copropriete",
+        "compte de la copropriete",
+        "compte syndicat",
+        "compte du syndicat",
+        "compte bancaire copropriete",
+        "compte bancaire de la copropriete",
+        "compte bancaire du syndicat",
+        "iban creancier",
+        "compte creancier",
+        "iban weg",
+        "iban der weg",
+        "iban liegenschaft",
+        "iban objekt",
+        "weg konto",
+        "konto weg",
+        "konto der weg",
+        "hausgeldkonto",
+        "iban hausgeldkonto",
+        "objektkonto",
+        "glaubiger iban",
+        "iban glaubiger",
+        "glaubigerkonto",
+    ),
+    Field.COMMUNITY_BIC: (
+        "community bic",
+        "community swift",
+        "creditor bic",
+        "bic comunidad",
+        "bic de la comunidad",
+        "swift comunidad",
+        "bic acreedor",
+        "bic comunitat",
+        "bic de la comunitat",
+        "bic creditor",
+        "bic copropriete",
+        "bic de la copropriete",
+        "bic syndicat",
+        "bic du syndicat",
+        "bic creancier",
+        "bic weg",
+        "bic liegenschaft",
+        "bic objekt",
+        "bic hausgeldkonto",
+        "glaubiger bic",
+        "bic glaubiger",
+    ),
+    Field.CREDITOR_ID: (
+        "creditor id",
+        "creditor identifier",
+        "creditor identification",
+        "sepa creditor id",
+        "sepa creditor identifier",
+        "identificador acreedor",
+        "identificador de acreedor",
+        "identificador del acreedor",
+        "identificador acreedor sepa",
+        "id acreedor",
+        "codigo acreedor",
+        "cod acreedor",
+        "identificador creditor",
+        "identificador de creditor",
+        "identificador del creditor",
+        "id creditor",
+        "codi creditor",
+        "ics",
+        "n ics",
+        "numero ics",
+        "code ics",
+        "identifiant creancier",
+        "identifiant creancier sepa",
+        "identifiant du creancier",
+        "identifiant sepa",
+        "glaubiger id",
+        "glaubigerid",
+        "glaubiger identifikationsnummer",
+        "glaubigeridentifikationsnummer",
+        "glaubiger identifikation",
+    ),
+}
+
+# Words that make an account column the community's: "Cuenta bancaria de la comunidad de propietarios"
+# is not an owner's account, however it goes on.
+_COMMUNITY_WORDS = {
+    "comunidad",
+    "comunitat",
+    "community",
+    "building",
+    "copropriete",
+    "syndicat",
+    "weg",
+    "liegenschaft",
+    "hausgemeinschaft",
 }
 
 # Words after a header's name that only give its unit: "Consumo kWh", "Lectura m3".
@@ -485,13 +620,23 @@ def normalize(header: str) -> str:
 
 def field_for(header: str) -> Field | None:
     """The field a header names by its synonyms, also when followed by a unit ("Consumo kWh") or
-    when a name of two words or more is followed by anything ("Lectura anterior 31/12")."""
-    name = normalize(header)
+    when a name of two words or more is followed by anything ("Lectura anterior 31/12"). An owner's
+    account column whose header names the community anywhere — in brackets too, which otherwise hold
+    a unit — is the community's ("Cuenta bancaria de la comunidad", "IBAN (comunidad)")."""
+    field = _named(normalize(header))
+    if field is Field.IBAN and _COMMUNITY_WORDS & set(normalize(re.sub(r"[()\[\]]", " ", header)).split()):
+        return Field.COMMUNITY_IBAN
+    return field
+
+
+def _named(name: str) -> Field | None:
     if name in _LOOKUP:
         return _LOOKUP[name]
     words = name.split()
     for cut in range(len(words) - 1, 0, -1):
         field = _LOOKUP.get(" ".join(words[:cut]))
+        if field is Field.IBAN and _COMMUNITY_WORDS & set(words[cut:]):
+            return field  # "Cuenta comunidad": the community's, said above
         if field is not None and (cut >= 2 or set(words[cut:]) <= _UNIT_WORDS):
             return field
     return None

@@ -47,10 +47,27 @@ def checked_url(url: str, allow_private: bool) -> SplitResult:
     return parts
 
 
+# IPv6 spellings of an IPv4 address that a host or its network turns back into IPv4: the NAT64 well-known
+# prefix (RFC 6052; a NAT64 gateway, as on IPv6-only cloud subnets, reaches private IPv4 networks too) and
+# 6to4 (RFC 3056). Their IPv4 address is judged. The local-use NAT64 prefix (RFC 8215) and the deprecated
+# IPv4-compatible addresses (::a.b.c.d) are not public in any case.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
 def refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Why a delivery may not go to the address; None when it is public."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in LOCAL_NAT64 or (address in IPV4_COMPATIBLE and int(address) > 1):
+            return "not a public address"
+        else:
+            inside = _embedded(address)
+            if inside is not None:
+                why = refused_address(inside)
+                return f"{why} ({inside}, by its IPv6 form)" if why else None
     if address.is_loopback:
         return "a loopback address"
     if address.is_link_local:
@@ -64,6 +81,12 @@ def refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
     if not address.is_global:
         return "not a public address"
     return None
+
+
+def _embedded(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
 
 
 def parsed_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

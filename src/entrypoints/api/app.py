@@ -15,13 +15,16 @@ from prorata.application.access import authenticate
 from prorata.application.errors import Unauthorized
 from prorata.application.json_text import check_json
 from prorata.entrypoints.api import (
+    access_log,
     bank_returns,
     communities,
     distribution,
+    docs_assets,
     health,
     imports,
     keys,
     me,
+    metrics,
     notifications,
     readings,
     receipt_events,
@@ -35,6 +38,7 @@ from prorata.entrypoints.api import (
 )
 from prorata.entrypoints.api.context import components
 from prorata.entrypoints.api.errors import ProrataApi, invalid, register_domain_errors
+from prorata.entrypoints.api.unavailable import register_unavailable
 
 if TYPE_CHECKING:
     from prorata.config.bootstrap import Components
@@ -74,7 +78,8 @@ def create_app(parts: Components) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=docs_assets.URL,
+        OPENAPI_SWAGGER_UI_CONFIG=docs_assets.CONFIG,
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Shares a community's supplier bills among its dwellings, to the cent. "
@@ -91,7 +96,11 @@ def create_app(parts: Components) -> Flask:
     )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    app.register_blueprint(docs_assets.blp)
+    app.register_blueprint(metrics.blp)
     register_domain_errors(app)
+    register_unavailable(app)  # the database away: 503, not 500
+    access_log.install(app)  # first: it times and logs every request, refused ones too
     app.before_request(_refuse_what_is_not_text)
     app.before_request(_authenticate)
     return app
@@ -121,7 +130,11 @@ def _authenticate() -> Any:
     with components().unit_of_work() as uow:
         found = authenticate(uow, key.strip())
     if found is None:
-        raise Unauthorized("this API key is not valid")
+        raise Unauthorized(
+            "this API key is not valid: it is mistyped, cut short or revoked; check the Authorization "
+            "header, or ask for a new key (an operator: prorata keys create; a manager, for a resident: "
+            "POST /v1/residents/{id}/keys)"
+        )
     g.principal = found
     return None
 

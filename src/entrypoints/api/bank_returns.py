@@ -126,10 +126,12 @@ class BankReturns(MethodView):
     @blp.response(201, BankReturnResultSchema)
     @blp.alt_response(200, schema=BankReturnResultSchema, description="the same file again: its first answer")
     def post(self, files: dict[str, Any]) -> Any:
-        """Upload a bank file as it came: pain.002.001.03, camt.054.001.02 or camt.054.001.08. Each
-        transaction is found by its EndToEndId (the receipt number) and message id; its receipt moves to
-        `returned` with the bank's reason code, or to `paid`. 422 `unreadable_bank_file` for anything
-        else (not XML, truncated, a DTD or entities, another namespace): the file is kept all the same."""
+        """Upload a bank file as it came: a pain.002 status report (.001.03 to .001.14, .002.03,
+        .003.03) or a camt.054 notification (.001.02 to .001.13). Each transaction is found by its
+        EndToEndId (the receipt number) and message id, in this tenant's remittances only; its receipt
+        moves to `returned` with the bank's reason code, or to `paid`. 422 `unreadable_bank_file` for
+        anything else (not XML, truncated, a DTD or entities, another message or namespace, a camt.053
+        statement), saying what it is: the file is kept all the same."""
         upload: FileStorage = files["file"]
         content = upload.read()
         parts = components()

@@ -3,17 +3,16 @@ national control digits), its bank's BIC, and its SEPA creditor identifier (MOD 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from prorata.domain.collection.bic import InvalidBic, normalize_bic
 from prorata.domain.collection.creditor import InvalidCreditorId, normalize_creditor_id
 from prorata.entrypoints.api.context import components
 from prorata.entrypoints.api.fields import Iban
 
-# ISO 9362: bank, country, location, optional branch (the XSD of pain.008.001.02).
-BIC = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?")
+# ISO 9362: bank, country, location, optional branch (the XSD of pain.008.001.02; domain/collection/bic.py).
 BIC_PATTERN = r"^ *[A-Za-z]{6}[A-Za-z2-9][A-NP-Za-np-z0-9]([A-Za-z0-9]{3})? *$"
 CREDITOR_ID_PATTERN = r"^ *[A-Za-z]{2} *[0-9]{2}( *[A-Za-z0-9]){4,31} *$"
 
@@ -35,10 +34,11 @@ class Bic(fields.String):
         super().__init__(metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        if not BIC.fullmatch(text):
-            raise ValidationError(f"{text!r} is not a BIC (8 or 11 letters and digits: CAIXESBBXXX)")
-        return text
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_bic(text)
+        except InvalidBic as error:
+            raise ValidationError(str(error)) from None
 
 
 class CreditorId(fields.String):

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from prorata.application.contract_result import errors_json
 from prorata.application.errors import Forbidden, NotFound, Unauthorized
@@ -15,11 +15,13 @@ from prorata.application.idempotency import KeyReused
 from prorata.application.notifications import NotificationsOff
 from prorata.domain.community.meter_history import AlreadyReplaced
 from prorata.domain.notifications.model import NotRequeuable
-from prorata.domain.ports.repository import Conflict, Missing
+from prorata.domain.ports.repository import Conflict, InUse, Missing
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 from prorata.domain.receipts.lifecycle import InvalidEvent, InvalidTransition
 from prorata.domain.settlement.stored import AlreadyPublished
 from prorata.domain.webhooks.addresses import RefusedUrl
+from prorata.entrypoints.api.body_parser import BODY, SEND_JSON
+from prorata.entrypoints.api.error_messages import field_message, in_use, stock
 from prorata.entrypoints.api.schemas import ErrorsSchema
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,9 @@ class ProrataApi(Api):  # type: ignore[misc]
             return {"errors": list(_flatten(messages))}, 422, headers
         if status >= 500:
             return body("internal_error", "the server failed; the failure is logged"), status, headers
-        message = data.get("message") or error.description or error.name
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(error.valid_methods)}
+        message = data.get("message") or stock(error)
         return body(_CODES.get(status, error.name.lower().replace(" ", "_")), str(message)), status, headers
 
 
@@ -77,8 +81,14 @@ def _flatten(messages: dict[Any, Any], prefix: str = "") -> Any:
         else:
             for message in value if isinstance(value, list) else [value]:
                 text = message if isinstance(message, str) else str(message)
-                if text == "Unknown field.":
-                    text = "is not a field of this object"
+                if path == "_schema" and text == "Invalid input type.":
+                    yield {
+                        "code": "invalid_request",
+                        "message": f"the body must be a JSON object; {SEND_JSON}",
+                        "field": BODY,
+                    }
+                    continue
+                text = field_message(text)
                 yield {"code": "invalid_request", "message": f"{path} {text}", "field": path}
 
 
@@ -102,6 +112,7 @@ def register_domain_errors(app: Flask) -> None:
     app.register_error_handler(NotFound, simple(404))
     app.register_error_handler(Missing, simple(404))
     app.register_error_handler(Conflict, simple(409))
+    app.register_error_handler(InUse, _in_use)
     app.register_error_handler(AlreadyPublished, simple(409))
     app.register_error_handler(AlreadyReplaced, simple(409))
     app.register_error_handler(KeyReused, simple(422))
@@ -124,6 +135,11 @@ def _invalid_transition(error: InvalidTransition) -> tuple[dict[str, Any], int]:
     return {"code": error.code, "message": str(error), "status": status} | body(
         error.code, str(error), status=status
     ), 409
+
+
+def _in_use(error: InUse) -> tuple[dict[str, Any], int]:
+    referred_by = {r.kinds: r.count for r in error.references}
+    return body("conflict", in_use(error), referred_by=referred_by), 409
 
 
 def _invalid_event(error: InvalidEvent) -> tuple[dict[str, Any], int]:

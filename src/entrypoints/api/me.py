@@ -13,6 +13,7 @@ from prorata.application.receipt_events import history_of
 from prorata.application.receipts import readable_receipt, readable_receipts
 from prorata.domain.community.iban import mask_iban
 from prorata.domain.community.model import Language, OccupancyRole, UnitKind
+from prorata.domain.receipts.catalogue import catalogue
 from prorata.domain.settlement.request import Service
 from prorata.entrypoints.api.context import principal, work
 from prorata.entrypoints.api.fields import DecimalString
@@ -128,10 +129,10 @@ def get_my_receipt(receipt_id: str) -> dict[str, Any]:
     """One of her receipts with its whole calculation and its history, oldest first."""
     caller = principal()
     with work() as uow:
-        me(uow, caller)
+        words = catalogue(me(uow, caller).language.value)  # a bank's reasons in her language
         receipt = readable_receipt(uow, caller, receipt_id)
         history = history_of(uow, receipt)
-        return {**receipt_json(receipt, uow), "history": [event_json(e) for e in history]}
+        return {**receipt_json(receipt, uow), "history": [event_json(e, words) for e in history]}
 
 
 @blp.route("/me/readings")

@@ -6,10 +6,26 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from prorata.domain.receipts.catalogue import LANGUAGES, Catalogue
 from prorata.domain.receipts.lifecycle import MAX_NOTE, REPORTED, EventType, ReceiptEvent, ReceiptStatus
 from prorata.entrypoints.api.schemas import ReceiptSchema
 
 REASON_PATTERN = r"^[A-Za-z0-9]{4}$"
+
+
+class ReasonTextSchema(Schema):
+    """A bank's reason code in plain words, and what the resident can do, as the PDF says them."""
+
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    meaning = fields.String(required=True)
+    todo = fields.String(required=True)
+
+
+class HistoryQuerySchema(Schema):
+    lang = fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "the language of `reason_text`; else the resident's own, else es"},
+    )
 
 
 class ReceiptEventSchema(Schema):
@@ -29,6 +45,15 @@ class ReceiptEventSchema(Schema):
         metadata={"description": "who reported it: a role (manager, integration), or prorata itself"},
     )
     reason = fields.String(allow_none=True, metadata={"description": "the bank's ISO 20022 reason code"})
+    reason_text = fields.Nested(
+        ReasonTextSchema,
+        allow_none=True,
+        metadata={
+            "description": "the reason in plain words and what the resident can do, in the language "
+            "asked for (`lang`), else the resident's own (with her key), else es; a code without words "
+            "of its own is said in general words"
+        },
+    )
     note = fields.String(allow_none=True)
     recorded_at = fields.DateTime(required=True, metadata={"description": "when prorata recorded it"})
 
@@ -57,7 +82,9 @@ class ReceiptWithHistorySchema(ReceiptSchema):
     )
 
 
-def event_json(entry: ReceiptEvent) -> dict[str, Any]:
+def event_json(entry: ReceiptEvent, words: Catalogue | None = None) -> dict[str, Any]:
+    """The entry; with `words`, its reason in that catalogue's language."""
+    explained = None if words is None or entry.reason is None else words.reason(entry.reason)
     return {
         "id": entry.id,
         "seq": entry.seq,
@@ -66,6 +93,9 @@ def event_json(entry: ReceiptEvent) -> dict[str, Any]:
         "status": entry.status.value,
         "actor": entry.actor,
         "reason": entry.reason,
+        "reason_text": None
+        if explained is None or words is None
+        else {"language": words.language, "meaning": explained.meaning, "todo": explained.todo},
         "note": entry.note,
         "recorded_at": entry.recorded_at,
     }

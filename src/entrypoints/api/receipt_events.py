@@ -9,13 +9,17 @@ from flask import jsonify, make_response, request
 from flask.views import MethodView
 
 from prorata.application.idempotency import MAX_KEY
+from prorata.application.me import me
 from prorata.application.receipt_events import Report, receipt_history, report_move
+from prorata.domain.access.principal import Role
 from prorata.domain.ports.unit_of_work import UnitOfWork
+from prorata.domain.receipts.catalogue import catalogue, language_of
 from prorata.domain.receipts.lifecycle import EventType
 from prorata.domain.receipts.receipt import IssuedReceipt
 from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.errors import invalid
 from prorata.entrypoints.api.receipt_event_schemas import (
+    HistoryQuerySchema,
     ReceiptEventSchema,
     ReportedEventSchema,
     event_json,
@@ -43,11 +47,16 @@ IDEMPOTENCY_KEY = {
 
 @blp.route("/receipts/<receipt_id>/events")
 class ReceiptEvents(MethodView):
+    @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, ReceiptEventSchema(many=True))
-    def get(self, receipt_id: str) -> list[dict[str, Any]]:
-        """The receipt's history, oldest first: its issue, then every move."""
+    def get(self, query: dict[str, Any], receipt_id: str) -> list[dict[str, Any]]:
+        """The receipt's history, oldest first: its issue, then every move; a bank's reason in plain
+        words too (`reason_text`)."""
+        caller = principal()
         with work() as uow:
-            return [event_json(e) for e in receipt_history(uow, principal(), receipt_id)]
+            own = me(uow, caller).language.value if caller.role is Role.RESIDENT else None
+            words = catalogue(language_of(query.get("lang"), own))
+            return [event_json(e, words) for e in receipt_history(uow, caller, receipt_id)]
 
     @blp.arguments(ReportedEventSchema)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])

@@ -11,11 +11,13 @@ from marshmallow import Schema
 from werkzeug.exceptions import PreconditionFailed
 
 from prorata.domain.ports.repository import Page
+from prorata.entrypoints.api.body_parser import BodyParser
 
 _LAST_OFFSET = 2**62
 
 
 class ResourceBlueprint(Blueprint):  # type: ignore[misc]
+    ARGUMENTS_PARSER = BodyParser()
     DEFAULT_PAGINATION_PARAMETERS: ClassVar[dict[str, int]] = {
         "page": 1,
         "page_size": 50,

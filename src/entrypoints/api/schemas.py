@@ -40,6 +40,11 @@ class ProblemSchema(Schema):
     row = fields.Integer()
     column = fields.String()
     status = fields.String(metadata={"description": "invalid_transition: the receipt's current status"})
+    referred_by = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": 'a refused DELETE: the records that refer to it, by kind (`{"units": 9}`)'},
+    )
 
 
 class ErrorsSchema(Schema):

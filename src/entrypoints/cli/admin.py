@@ -1,4 +1,4 @@
-"""`prorata db upgrade`, `prorata tenants create`, `prorata keys create|list|revoke`."""
+"""`prorata db upgrade`, `prorata ready`, `prorata tenants create`, `prorata keys create|list|revoke`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,29 @@ def db_upgrade() -> None:
     """Apply the migrations (SQLite under PRORATA_DATA_DIR, or PRORATA_DATABASE_URL)."""
     bootstrap().upgrade_database()
     click.echo("database is up to date")
+
+
+@click.command("ready")
+@click.option("--json", "as_json", is_flag=True, help="Print what GET /ready answers.")
+def ready(as_json: bool) -> None:
+    """Exit 0 when the database answers, its schema is at head and the broker answers; else 1, saying
+    which failed (what GET /ready checks, for the worker, sftp and watch containers' healthchecks)."""
+    from prorata.adapters.readiness import readiness
+
+    parts = bootstrap()
+    found = readiness(parts.engine, parts.broker)
+    parts.broker.close()
+    parts.engine.dispose()
+    if as_json:
+        problems = [{"code": f.code, "message": f.message, "check": f.check} for f in found.failed]
+        body = {"errors": problems} if problems else {"status": "ready"}
+        click.echo(json.dumps({**body, "checks": found.checks}))
+    else:
+        for problem in found.failed:
+            click.echo(f"{problem.check}: {problem.message}", err=True)
+        if not found.failed:
+            click.echo("ready: " + ", ".join(f"{k} {v}" for k, v in found.checks.items()))
+    sys.exit(1 if found.failed else 0)
 
 
 @click.group("tenants")

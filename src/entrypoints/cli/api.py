@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
 
 from prorata.config.bootstrap import Components, bootstrap
+from prorata.config.settings import Settings
 from prorata.entrypoints.api.app import create_app
 from prorata.entrypoints.background import Background
+from prorata.entrypoints.log_format import formatter
+
+# Requests in progress at SIGTERM get this long to finish; then gunicorn stops their process anyway.
+GRACEFUL_SECONDS = 30
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -26,7 +34,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         super().__init__()
 
     def load_config(self) -> None:
-        hooks = {"post_worker_init": self._start_background, "worker_exit": self._stop_background}
+        hooks = {
+            "post_worker_init": self._start_background,
+            "worker_exit": self._stop_background,
+            "child_exit": _forget_metrics_of,
+            "logger_class": _gunicorn_logger(Settings.from_environment().log_format),
+        }
         for key, value in {**self.options, **hooks}.items():
             self.cfg.set(key, value)
         if "control_socket_disable" in self.cfg.settings:
@@ -71,15 +84,60 @@ def api(host: str, port: int, workers: int) -> None:
 
 
 def serve_api(host: str, port: int, workers: int, background: Background) -> None:
-    """Run gunicorn until it is stopped, with `background` in each of its worker processes."""
-    _Gunicorn(
-        {
-            "bind": f"{host}:{port}",
-            "workers": max(workers, 1),
-            "worker_class": "gthread",
-            "threads": 4,
-            "accesslog": "-",
-            "timeout": 120,
-        },
-        background,
-    ).run()
+    """Run gunicorn until it is stopped, with `background` in each of its worker processes.
+
+    On SIGTERM gunicorn stops accepting, lets requests in progress finish (up to `graceful_timeout`),
+    then each worker process stops its background parts. Each request is logged once by the app (with
+    its request id), so gunicorn writes no access log of its own."""
+    made = _metrics_folder()
+    try:
+        _Gunicorn(
+            {
+                "bind": f"{host}:{port}",
+                "workers": max(workers, 1),
+                "worker_class": "gthread",
+                "threads": 4,
+                "accesslog": None,
+                "timeout": 120,
+                "graceful_timeout": GRACEFUL_SECONDS,
+            },
+            background,
+        ).run()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _metrics_folder() -> str | None:
+    """prometheus_client's multiprocess mode, so that /metrics adds up every worker process: the
+    operator's PROMETHEUS_MULTIPROC_DIR (emptied of a previous run's files), else a folder of our own,
+    made here and removed at exit (returned)."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return None
+    made = tempfile.mkdtemp(prefix="prorata-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
+def _forget_metrics_of(arbiter: Any, worker: Any) -> None:
+    """A worker process gone: its live gauges no longer count (counters and histograms are kept)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def _gunicorn_logger(kind: str) -> type:
+    """gunicorn's logger, writing its own lines (booting, workers, timeouts) in our format."""
+    from gunicorn.glogging import Logger
+
+    class _Logger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in self.error_log.handlers:
+                handler.setFormatter(formatter(kind))
+
+    return _Logger

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 import threading
@@ -22,6 +23,9 @@ from prorata.domain.ports.repository import Conflict
 from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key
 
 USAGE_ERROR = 2
+log = logging.getLogger("prorata.cli")  # a serving command's own lines, in the chosen log format
+# On SIGTERM, SFTP sessions in progress get this long to end (an upload to finish) before they are cut.
+SFTP_DRAIN_SECONDS = 10.0
 
 
 def _until_signalled(stop: threading.Event) -> None:
@@ -60,12 +64,14 @@ def sftp(host: str, port: int) -> None:
     _until_signalled(stop)
     thread = threading.Thread(
         target=server.serve,
-        args=(host, port, lambda p: click.echo(f"prorata sftp listening on {host}:{p}", err=True)),
+        args=(host, port, lambda p: log.info("prorata sftp listening on %s:%d", host, p)),
         daemon=True,
     )
     thread.start()
     stop.wait()
-    server.stop()
+    # No new session from now on; an upload in progress lands if it ends within the drain time, else it
+    # is discarded whole (the client sees its transfer fail and sends it again).
+    server.stop(drain_seconds=SFTP_DRAIN_SECONDS)
     thread.join(timeout=5)
 
 
@@ -144,8 +150,9 @@ def watch() -> None:
 
     parts = bootstrap()
     parts.upgrade_database()
-    if not parts.settings.broker_url:
-        start_workers(parts, parts.settings.worker_threads, parts.settings.sweep_seconds)
+    pool = None
+    if not parts.settings.broker_url:  # no broker server: this process imports what it claims
+        pool = start_workers(parts, parts.settings.worker_threads, parts.settings.sweep_seconds)
     watcher = DropWatcher(
         parts,
         parts.settings.drop_root,
@@ -156,10 +163,14 @@ def watch() -> None:
     _until_signalled(stop)
     thread = threading.Thread(target=watcher.run, daemon=True)
     thread.start()
-    click.echo(f"prorata watch: {parts.settings.drop_root}", err=True)
+    log.info("prorata watch: %s", parts.settings.drop_root)
     while thread.is_alive() and not stop.wait(0.5):
         pass
     watcher.stop()
     thread.join(timeout=10)
+    if pool is not None:  # the imports it claimed and is running finish first
+        worker, sweeper = pool
+        sweeper.stop()
+        worker.stop()
     if not stop.is_set():
         sys.exit(1)  # the watcher died: let the supervisor restart it

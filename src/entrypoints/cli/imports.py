@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -18,6 +19,8 @@ from prorata.domain.imports.model import ImportJob, ImportSource, ImportStatus
 from prorata.domain.ports.unit_of_work import UnitOfWork
 
 FAILED = 2
+# A serving command's own lines go through logging: in the chosen format (PRORATA_LOG_FORMAT), like all.
+log = logging.getLogger("prorata.cli")
 
 
 @click.command("import")
@@ -106,17 +109,25 @@ def worker_command(threads: int | None) -> None:
 
     parts = bootstrap()
     parts.upgrade_database()
-    worker, sweeper = start_workers(
-        parts, threads or parts.settings.worker_threads, parts.settings.sweep_seconds
-    )
+    settings = parts.settings
+    stop_metrics, metrics = None, ""
+    if settings.worker_metrics_port:  # the middleware goes on the broker before the worker starts
+        from prorata.entrypoints.worker_metrics import serve_worker_metrics
+
+        host, port = settings.worker_metrics_host, settings.worker_metrics_port
+        stop_metrics = serve_worker_metrics(parts.broker, host, port)
+        metrics = f"; metrics on http://{host}:{port}/metrics"
+    worker, sweeper = start_workers(parts, threads or settings.worker_threads, settings.sweep_seconds)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    click.echo(
-        f"prorata worker: {threads or parts.settings.worker_threads} thread(s) on "
-        f"{type(parts.broker).__name__}",
-        err=True,
-    )
+    count, broker = threads or settings.worker_threads, type(parts.broker).__name__
+    log.info("prorata worker: %d thread(s) on %s%s", count, broker, metrics)  # it is working now
     stop.wait()
+    # Jobs in progress finish (each within its lease); messages taken but not started go back to the
+    # broker. A process killed before that loses nothing: its jobs' leases run out and a sweeper resends.
+    log.info("prorata worker: stopping; jobs in progress finish first")
     sweeper.stop()
     worker.stop()
+    if stop_metrics is not None:
+        stop_metrics()

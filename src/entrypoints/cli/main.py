@@ -4,7 +4,6 @@ that only touches the database need not load the web framework or the SSH server
 from __future__ import annotations
 
 import importlib
-import logging
 
 import click
 
@@ -14,6 +13,7 @@ _COMMANDS = {
     "import": "prorata.entrypoints.cli.imports:import_command",
     "keys": "prorata.entrypoints.cli.admin:keys",
     "receipts": "prorata.entrypoints.cli.receipts:receipts",
+    "ready": "prorata.entrypoints.cli.admin:ready",
     "run": "prorata.entrypoints.cli.run:run",
     "sftp": "prorata.entrypoints.cli.dropzone:sftp",
     "sftp-users": "prorata.entrypoints.cli.dropzone:sftp_users",
@@ -24,12 +24,45 @@ _COMMANDS = {
 }
 
 
+# What `prorata --help` says of each command: the first paragraph of its help (a test holds them to it),
+# so that listing the commands imports none of them (that took 0.7 s: the web framework, SQLAlchemy,
+# borb…). A command missing here is imported to be listed.
+_SUMMARIES = {
+    "api": "Serve the REST API (OpenAPI at /openapi.json, docs at /docs).",
+    "db": "The database schema.",
+    "import": "Import a file now, showing its progress; the same file twice is the same import.",
+    "keys": "API keys: shown once, stored hashed.",
+    "ready": "Exit 0 when the database answers, its schema is at head and the broker answers; else 1, saying "
+    "which failed (what GET /ready checks, for the worker, sftp and watch containers' healthchecks).",
+    "receipts": "Receipts of published settlements.",
+    "run": "Run the API, workers, SFTP drop zone and watcher together "
+    "(SQLite, in-process broker by default).",
+    "sftp": "Serve the SFTP drop zone: each account jailed in its folder under PRORATA_DATA_DIR/dropzone.",
+    "sftp-users": "Drop-zone accounts of the tenants' legacy systems.",
+    "simulate": "Prorate a settlement request (contract v1) and print every receipt.",
+    "tenants": "Management companies.",
+    "watch": "Watch the drop zone and import every completed file exactly once.",
+    "worker": "Process imports from the broker (PRORATA_BROKER_URL: amqp:// or redis://) until stopped.",
+}
+
 _SERVING = {"api", "run", "sftp", "watch", "worker"}
 
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = []
+        for name in names:
+            summary = _SUMMARIES.get(name)
+            # A stand-in command of that help, to shorten it as click shortens the command's own.
+            command = self.get_command(ctx, name) if summary is None else click.Command(name, help=summary)
+            rows.append((name, command.get_short_help_str(limit) if command else ""))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = _COMMANDS.get(cmd_name)
@@ -47,5 +80,12 @@ class _LazyGroup(click.Group):
 def main(context: click.Context) -> None:
     """prorata: shares a community's supplier bills among its dwellings, to the cent."""
     if context.invoked_subcommand in _SERVING:
-        # What a serving process does (imports, logins, claims) is told on stderr, beside gunicorn's log.
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # What a serving process does (requests, jobs, logins, claims) is told on stderr, one line each,
+        # as text or JSON (PRORATA_LOG_FORMAT); gunicorn's own lines too.
+        from prorata.config.settings import Settings
+        from prorata.entrypoints.log_format import configure_logging
+
+        try:
+            configure_logging(Settings.from_environment().log_format)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None

@@ -6,19 +6,12 @@ supervises. One worker, because the in-process broker and the SFTP port can exis
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from prorata.adapters.passwords import hash_password
-from prorata.application import dropzone
-from prorata.application.access import create_key, create_tenant
 from prorata.config.bootstrap import Components, bootstrap
-from prorata.domain.access.principal import Role
 from prorata.entrypoints.background import Background
 from prorata.entrypoints.cli.api import serve_api
-
-DEMO_TENANT = "Demo — Fincas de prueba"
+from prorata.entrypoints.cli.demo import prepare_demo
 
 
 @click.command("run")
@@ -26,41 +19,33 @@ DEMO_TENANT = "Demo — Fincas de prueba"
 @click.option("--port", default=8000, show_default=True, type=int, help="REST API port.")
 @click.option("--sftp-port", default=2222, show_default=True, type=int, help="SFTP drop-zone port.")
 @click.option(
-    "--demo", is_flag=True, help="Create a demo tenant, a manager key and an SFTP login, and print them."
+    "--demo",
+    is_flag=True,
+    help="Make (or find again) a demo tenant — a community with residents, an SFTP login, the sample file "
+    "imported and published — and print its keys and the first steps.",
 )
 def run(host: str, port: int, sftp_port: int, demo: bool) -> None:
     """Run the API, workers, SFTP drop zone and watcher together (SQLite, in-process broker by default)."""
     parts = bootstrap()
     parts.upgrade_database()
+    click.echo(_listening(parts, host, port, sftp_port), err=True)
     if demo:
-        _demo(parts, host, port, sftp_port)
-    click.echo(
-        f"prorata: API http://{host}:{port} (docs /docs) · SFTP {host}:{sftp_port} · "
-        f"data {parts.settings.data_dir.resolve()} · Ctrl-C stops",
-        err=True,
-    )
+        prepare_demo(parts, host, port, sftp_port)
     parts.engine.dispose()  # the serving process opens its own connections; none is inherited
     serve_api(host, port, workers=1, background=Background(workers=True, sftp=(host, sftp_port), watch=True))
 
 
-def _demo(parts: Components, host: str, port: int, sftp_port: int) -> None:
-    with parts.unit_of_work() as uow:
-        found = [t for t in uow.tenants.list(None).items if t.name == DEMO_TENANT]
-        tenant = found[0] if found else create_tenant(uow, parts.ids, DEMO_TENANT)
-        key = create_key(uow, parts.ids, parts.clock, Role.MANAGER, tenant.id)
-        if dropzone.find_account(uow, "demo") is None:
-            dropzone.add_account(uow, parts.ids, parts.clock, tenant.id, "demo", hash_password("demo"), None)
-    click.echo(
-        json.dumps({"tenant": tenant.id, "manager_key": key, "sftp": {"user": "demo", "password": "demo"}})
-    )
-    click.echo(
-        f"""
-Try it:
-  curl -s -H "Authorization: Bearer {key}" http://{host}:{port}/v1/communities
-  curl -s -H "Authorization: Bearer {key}" -F file=@tests/fixtures/samples/export-multi-community.xlsx \\
-       http://{host}:{port}/v1/imports
-  sftp -P {sftp_port} demo@{host}     # password: demo; put a CSV/XLSX;
-                                      # its outcome appears in processed/ or failed/
-""",
-        err=True,
+def _listening(parts: Components, host: str, port: int, sftp_port: int) -> str:
+    """Where each part listens, and what it runs on."""
+    settings = parts.settings
+    broker = settings.broker_url.split("@")[-1] if settings.broker_url else "the in-process broker"
+    return "\n".join(
+        [
+            "prorata is starting (Ctrl-C stops every part):",
+            f"  REST API    http://{host}:{port}   (docs /docs, OpenAPI /openapi.json, health /health)",
+            f"  SFTP        {host}:{sftp_port}   drop zone {settings.drop_root.resolve()}, watched",
+            f"  workers     {settings.worker_threads} threads on {broker}",
+            f"  database    {parts.engine.url.render_as_string(hide_password=True)}",
+            f"  files       {settings.data_dir.resolve()}",
+        ]
     )

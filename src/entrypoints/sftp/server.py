@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,7 +157,10 @@ class DropZoneServer:
         self.config = config
         self.host_key = host_key
         self.guard = guard
-        self.stopping = threading.Event()
+        self.stopping = threading.Event()  # no new session
+        self.cutting = threading.Event()  # sessions end now
+        self._sessions: set[threading.Thread] = set()
+        self._lock = threading.Lock()
 
     def serve(self, host: str, port: int, ready: Callable[[int], None] | None = None) -> None:
         with socket.create_server((host, port), reuse_port=False) as listener:
@@ -168,10 +172,24 @@ class DropZoneServer:
                     client, address = listener.accept()
                 except TimeoutError:
                     continue
-                threading.Thread(target=self._session, args=(client, address[0]), daemon=True).start()
+                session = threading.Thread(target=self._session, args=(client, address[0]), daemon=True)
+                with self._lock:
+                    self._sessions.add(session)
+                session.start()
 
-    def stop(self) -> None:
+    def stop(self, drain_seconds: float = 0.0) -> None:
+        """Take no new session; let those in progress end for up to `drain_seconds`, then cut them (an
+        upload cut short is discarded, never landed)."""
         self.stopping.set()
+        deadline = time.monotonic() + drain_seconds
+        while self._active() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.cutting.set()
+
+    def _active(self) -> bool:
+        with self._lock:
+            self._sessions = {session for session in self._sessions if session.is_alive()}
+            return bool(self._sessions)
 
     def _session(self, client: socket.socket, address: str) -> None:
         transport = paramiko.Transport(client)
@@ -180,7 +198,7 @@ class DropZoneServer:
             transport.set_subsystem_handler("sftp", DropSftpServer, JailedFilesystem)
             server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
             transport.start_server(server=server)
-            while transport.is_active() and not self.stopping.is_set():
+            while transport.is_active() and not self.cutting.is_set():
                 transport.join(1)
         except (paramiko.SSHException, EOFError, OSError) as error:
             log.info("SFTP session from %s ended: %s", address, error)

@@ -1,0 +1,122 @@
+"""Whether this process can do its work now: the database answers, its schema is the one the code was
+written for, and the broker that wakes workers answers. Each check returns what is wrong, or None.
+
+Nothing here raises: a readiness probe must say which part failed, not fail itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from sqlalchemy import Engine, text
+
+from prorata.adapters.sql.migrate import MIGRATIONS
+
+
+@dataclass(frozen=True, slots=True)
+class NotReady:
+    check: str  # database | migrations | broker
+    code: str
+    message: str
+
+
+def check_database(engine: Engine) -> NotReady | None:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        return NotReady(
+            "database",
+            "database_unreachable",
+            f"the database at {engine.url.render_as_string(hide_password=True)} does not answer "
+            f"({_why(error)}); check PRORATA_DATABASE_URL and that the database server is up",
+        )
+    return None
+
+
+def check_migrations(engine: Engine) -> NotReady | None:
+    """The schema at the code's head revision (`prorata db upgrade` brings it there)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except Exception as error:
+        return NotReady(
+            "migrations", "migrations_unknown", f"the schema revision cannot be read ({_why(error)})"
+        )
+    if current == heads:
+        return None
+    at = f"is at revision {', '.join(sorted(current))}" if current else "has no migration applied"
+    return NotReady(
+        "migrations",
+        "migrations_pending",
+        f"the database schema {at}; this version of prorata needs {', '.join(sorted(heads))}: "
+        "run `prorata db upgrade` (every serving command also runs it when it starts)",
+    )
+
+
+def check_broker(broker: dramatiq.Broker) -> NotReady | None:
+    """RabbitMQ: a connection opened and closed; Redis: a PING; the in-process broker always answers."""
+    try:
+        _ping(broker)
+    except Exception as error:
+        return NotReady(
+            "broker",
+            "broker_unreachable",
+            f"the broker at {_broker_address(broker)} does not answer ({_why(error)}); check "
+            "PRORATA_BROKER_URL and that the broker is up",
+        )
+    return None
+
+
+def _ping(broker: dramatiq.Broker) -> None:
+    found: Any = broker  # dramatiq's broker classes are typed as Broker; pika ships no types
+    if _kind(broker) == "rabbitmq":
+        import pika  # type: ignore[import-untyped]
+
+        pika.BlockingConnection(found.parameters).close()
+    elif _kind(broker) == "redis":
+        found.client.ping()
+
+
+def _broker_address(broker: dramatiq.Broker) -> str:
+    found: Any = broker
+    if _kind(broker) == "rabbitmq":
+        parameters = found.parameters
+        first = parameters[0] if isinstance(parameters, list) else parameters
+        return f"amqp://{first.host}:{first.port}/{first.virtual_host.lstrip('/')}"
+    if _kind(broker) == "redis":
+        where = found.client.connection_pool.connection_kwargs
+        return f"redis://{where.get('host', '?')}:{where.get('port', '?')}/{where.get('db', 0)}"
+    return "the in-process broker"
+
+
+def _kind(broker: dramatiq.Broker) -> str:
+    """Named without importing the broker modules (pika, redis) a deployment may not use."""
+    return type(broker).__name__.removesuffix("Broker").lower()
+
+
+def _why(error: Exception) -> str:
+    """The error's kind and first line, with no credentials: drivers name host, port and user only."""
+    first = (str(error).strip().splitlines() or [""])[0][:300]
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    checks: dict[str, str]  # database, migrations, broker: ok | failed | unknown (not checked)
+    failed: list[NotReady]
+
+
+def readiness(engine: Engine, broker: dramatiq.Broker) -> Readiness:
+    """Every check; the schema is read only from a database that answers."""
+    database = check_database(engine)
+    migrations = None if database else check_migrations(engine)
+    failed = [found for found in (database, migrations, check_broker(broker)) if found]
+    checks = {"database": "ok", "migrations": "unknown" if database else "ok", "broker": "ok"}
+    checks.update({found.check: "failed" for found in failed})
+    return Readiness(checks, failed)

@@ -1,0 +1,73 @@
+"""What an error says when the framework or the database would say it in its own words: what was wrong,
+and what to do."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from prorata.domain.ports.repository import InUse
+
+# marshmallow's sentences, as a field's message goes on after its name.
+FIELD_MESSAGES = {
+    "Missing data for required field.": "is required",
+    "Unknown field.": "is not a field of this object",
+    "Field may not be null.": "may not be null",
+}
+
+
+def field_message(text: str) -> str:
+    """marshmallow's message about a field, to follow the field's name: `units[0].area is required`."""
+    if text in FIELD_MESSAGES:
+        return FIELD_MESSAGES[text]
+    if text.startswith("Not a valid "):
+        return f"is n{text[1:].rstrip('.')}"
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+DOCS = "see /docs (or /openapi.json) for the endpoints and what each takes"
+# What frees a record from references the API can remove; other kinds are kept for the record.
+_REMOVE_FIRST = {
+    "units": "delete its units first (DELETE /v1/units/{id})",
+    "residents": "first take it out of the units each resident holds (PATCH /v1/residents/{id} with "
+    "the units they keep)",
+    "meters": "delete its meters first (DELETE /v1/meters/{id}; a meter that has readings stays, with "
+    "its history)",
+}
+
+
+def stock(error: HTTPException) -> str:
+    """The message of an HTTP error: its own when one was given, ours instead of Werkzeug's stock one."""
+    if error.description and error.description != type(error).description:
+        return error.description
+    where = f"{request.method} {request.path[:200]}"
+    if isinstance(error, NotFound):
+        return f"{where} is not an endpoint of this API; {DOCS}"
+    if isinstance(error, MethodNotAllowed):
+        allowed = [m for m in error.valid_methods or () if m not in ("HEAD", "OPTIONS")]
+        return f"{request.path[:200]} takes {', '.join(sorted(allowed))}, not {request.method}; {DOCS}"
+    if isinstance(error, RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return (
+            f"the request body is larger than the {limit} bytes this server takes: send a smaller file "
+            "(split it by community or period), or have the operator raise PRORATA_MAX_BODY_BYTES"
+        )
+    return f"{where}: {error.name.lower()}; {DOCS}"
+
+
+def in_use(error: InUse) -> str:
+    """Which records keep the record, and what frees it."""
+    steps = [_REMOVE_FIRST[r.kinds] for r in error.references if r.kinds in _REMOVE_FIRST]
+    kept = [r.kinds for r in error.references if r.kinds not in _REMOVE_FIRST]
+    text = f"{error}."
+    if sum(r.count for r in error.references) == 1:
+        text = text.replace(" refer to it.", " refers to it.")
+    if steps:
+        text += " To delete it, " + "; and ".join(steps) + "."
+    if kept:
+        text += f" {_joined(kept).capitalize()} are kept for the record, so a {error.record} with them stays."
+    return text
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

@@ -1,0 +1,109 @@
+"""How serving processes log: one line per record, as JSON (`PRORATA_LOG_FORMAT=json`, the container's
+default) or as text for a person (`text`, the default elsewhere: `make run`).
+
+Whatever the format, a line never shows an IBAN in clear (masked as on receipts) nor an API key's
+secret, and a lone surrogate (a file name that was not UTF-8) is written as its escape, so every JSON line
+is valid UTF-8 JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from prorata.domain.community.iban import mask_iban
+
+FORMATS = ("text", "json")
+# ISO 13616's shape (2 letters, 2 check digits, 11 to 30 letters or digits), compact or in groups of 4.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){3,7}(?: \d{1,3})?)\b")
+_API_KEY = re.compile(r"\b(prk_[0-9a-f]{32}_)[A-Za-z0-9_-]+")
+_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)\s+(?!prk_)[A-Za-z0-9._~+/=-]{8,}")  # a key keeps its id
+_ONESIGNAL_KEY = re.compile(r"\bos_v2_app_[A-Za-z0-9_]+")
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)[^@\s/]+@")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What every LogRecord has; anything else on a record was passed in `extra` and is written as a field.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def redact(text: str) -> str:
+    """IBAN-looking text masked; API key secrets, Authorization credentials and passwords in URLs
+    dropped; lone surrogates escaped (`\\udcff`)."""
+    text = _IBAN.sub(lambda found: mask_iban(found.group().replace(" ", "")), text)
+    text = _API_KEY.sub(r"\1***", text)
+    text = _CREDENTIAL.sub(r"\1 ***", text)
+    text = _ONESIGNAL_KEY.sub("os_v2_app_***", text)
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, Any]:
+    """The `extra` fields of a record (request id, route, job id…), in the order given."""
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    """{"time", "level", "logger", "process", "message", …the record's fields, "error"?}: one line each."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": _utc(record.created),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "process": record.process,
+            "message": redact(record.getMessage()),
+        }
+        for key, value in fields_of(record).items():
+            line[key] = _clean(value)
+        if record.exc_info:
+            line["error"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            line["error"] = redact(record.exc_text)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """`time LEVEL logger: message key=value…`, for a person at a terminal."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        extras = " ".join(f"{k}={v}" for k, v in fields_of(record).items() if v is not None)
+        if extras:
+            first, newline, rest = text.partition("\n")
+            text = f"{first} {extras}{newline}{rest}"
+        return redact(text)
+
+
+def formatter(kind: str) -> logging.Formatter:
+    if kind not in FORMATS:
+        raise ValueError(f"PRORATA_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {kind!r}")
+    return JsonFormatter() if kind == "json" else TextFormatter()
+
+
+def configure_logging(kind: str, level: int = logging.INFO) -> None:
+    """One handler on the root logger, on stderr, in the chosen format (replacing any handler there)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter(kind))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin, each start
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return redact(str(value))
+
+
+def _utc(created: float) -> str:
+    seconds = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
+    return f"{seconds}.{int(created % 1 * 1000):03d}Z"

@@ -1,0 +1,106 @@
+"""The Dockerfile and compose.yaml run what the CLI has, the way the README says: each service's command is
+a `prorata` command with options it takes, every process shares one files volume at the image's data
+folder, the schema is migrated once before the others start, healthchecks ask /ready (or `prorata
+ready`), and every PRORATA_ setting named anywhere is a real one, documented in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from prorata.entrypoints.cli.main import main
+
+ROOT = Path(__file__).parents[2]
+PRORATA_SERVICES = {"migrate", "api", "worker", "sftp", "watcher"}
+SERVING = {"api": "api", "worker": "worker", "sftp": "sftp", "watcher": "watch"}
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def dockerfile() -> str:
+    return (ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
+def settings_read() -> set[str]:
+    """Every environment variable config/settings.py reads."""
+    return set(re.findall(r'"(PRORATA_[A-Z0-9_]+)"', (ROOT / "config" / "settings.py").read_text()))
+
+
+def test_compose_runs_postgres_rabbitmq_and_every_prorata_process() -> None:
+    services = compose()["services"]
+    assert set(services) == {"postgres", "rabbitmq"} | PRORATA_SERVICES
+    for name, command in SERVING.items():
+        assert services[name]["command"][0] == command, name
+
+
+@pytest.mark.parametrize("service", sorted(PRORATA_SERVICES))
+def test_each_service_command_is_a_prorata_command_with_options_it_takes(service: str) -> None:
+    command = compose()["services"][service]["command"]
+    context = click.Context(main)
+    found = main.get_command(context, command[0])
+    assert found is not None, f"{service}: prorata has no command {command[0]!r}"
+    if isinstance(found, click.Group):  # `db upgrade`
+        found = found.get_command(context, command[1])
+        assert found is not None, command
+        command = command[1:]
+    found.make_context(command[0], list(command[1:]))  # raises on an option it does not take
+
+
+def test_every_process_shares_one_files_volume_at_the_image_s_data_folder() -> None:
+    data_dir = re.search(r"PRORATA_DATA_DIR=(\S+)", dockerfile())
+    assert data_dir is not None
+    services = compose()["services"]
+    for name in PRORATA_SERVICES:
+        service = services[name]
+        assert service["image"] == "prorata:latest", name
+        assert f"files:{data_dir.group(1)}" in service["volumes"], name
+        assert service["environment"]["PRORATA_DATA_DIR"] == data_dir.group(1), name
+    assert "files" in compose()["volumes"]
+
+
+def test_the_schema_is_migrated_once_before_the_serving_processes_start() -> None:
+    services = compose()["services"]
+    assert services["migrate"]["command"] == ["db", "upgrade"]
+    assert services["migrate"]["restart"] == "no"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in SERVING:
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_healthchecks_ask_whether_each_process_is_ready() -> None:
+    services = compose()["services"]
+    assert "/ready" in " ".join(services["api"]["healthcheck"]["test"])
+    for name in ("worker", "sftp", "watcher"):
+        assert services[name]["healthcheck"]["test"] == ["CMD", "prorata", "ready"], name
+    assert services["postgres"]["healthcheck"]["test"][1] == "pg_isready"
+
+
+def test_the_image_is_multi_stage_runs_as_a_user_and_starts_prorata() -> None:
+    text = dockerfile()
+    assert len(re.findall(r"^FROM ", text, re.MULTILINE)) >= 2
+    (user,) = re.findall(r"^USER (\S+)", text, re.MULTILINE)
+    assert user.split(":")[0] not in ("root", "0")
+    assert 'ENTRYPOINT ["prorata"]' in text
+
+
+def test_every_setting_named_in_compose_exists_and_every_setting_is_in_the_readme() -> None:
+    known = settings_read()
+    named = {
+        key
+        for service in compose()["services"].values()
+        for key in (service.get("environment") or {})
+        if key.startswith("PRORATA_")
+    }
+    assert named <= known, named - known
+    production = (ROOT / "README.md").read_text(encoding="utf-8").split("## Running in production", 1)
+    assert len(production) == 2, "the README has no 'Running in production' section"
+    missing = sorted(name for name in known if f"`{name}`" not in production[1])
+    assert missing == [], f"settings not documented under 'Running in production': {missing}"
