@@ -56,8 +56,11 @@ format: install
 	$(BIN)/ruff check --fix src config tests
 
 # All in one process on embedded defaults: SQLite under var/, in-process broker, local folders, SFTP on 2222.
+# Other ports: `make run PORT=8001 SFTP_PORT=2223`.
+PORT ?= 8000
+SFTP_PORT ?= 2222
 run: install
-	$(BIN)/prorata run --demo
+	$(BIN)/prorata run --demo --port $(PORT) --sftp-port $(SFTP_PORT)
 
 simulate: install
 	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv

@@ -28,6 +28,7 @@ from prorata.adapters.sql.pace import NoPace, SqlaPace
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
 from prorata.adapters.webhooks import HttpxWebhookSender
+from prorata.application.batches import EVENTS_AT_ONCE, spread
 from prorata.application.collection_ports import CollectionPorts
 from prorata.application.outlets import Outlets
 from prorata.application.services import Services
@@ -117,8 +118,8 @@ def bootstrap(settings: Settings | None = None) -> Components:
     clock, ids = SystemUtcClock(), Uuid7Ids()
 
     def dispatch(event_ids: list[str]) -> None:  # after commit; a lost send is swept again
-        for event_id in event_ids:
-            queue.dispatch_event(event_id)
+        for ids in spread(event_ids, EVENTS_AT_ONCE):  # a publish's events, many to a message
+            queue.dispatch_events(ids)
 
     return Components(
         settings=settings,

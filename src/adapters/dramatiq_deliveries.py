@@ -1,5 +1,6 @@
-"""dramatiq as the queue of notifications to push and webhook deliveries to post: messages carry ids only,
-and a retry's message is sent with its delay (the job row's `not_before` says the same, for the sweeper)."""
+"""dramatiq as the queue of notifications to push and webhook deliveries to post: messages carry ids only
+(several notifications to one message when they are sent together), and a retry's message is sent with
+its delay (the job row's `not_before` says the same, for the sweeper)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ class DramatiqDeliveryQueue:
     def send_notification(self, notification_id: str, delay_seconds: float = 0) -> None:
         self._send(NOTIFICATIONS, SEND_NOTIFICATION, notification_id, delay_seconds)
 
+    def send_notifications(self, notification_ids: list[str]) -> None:
+        if notification_ids:
+            send(self.broker, NOTIFICATIONS, SEND_NOTIFICATION, *notification_ids)
+
     def deliver_webhook(self, delivery_id: str, delay_seconds: float = 0) -> None:
         self._send(WEBHOOKS, DELIVER_WEBHOOK, delivery_id, delay_seconds)
 
     def _send(self, queue: str, actor: str, id: str, delay_seconds: float) -> None:
         delay = int(delay_seconds * 1000)
-        send(self.broker, queue, actor, id, delay if delay > 0 else None)
+        send(self.broker, queue, actor, id, delay_ms=delay if delay > 0 else None)

@@ -48,15 +48,20 @@ class DramatiqTaskQueue:
     def dispatch_event(self, event_id: str) -> None:
         self._send(EVENTS, DISPATCH_EVENT, event_id)
 
+    def dispatch_events(self, event_ids: list[str]) -> None:
+        if event_ids:
+            send(self.broker, EVENTS, DISPATCH_EVENT, *event_ids)
+
     def _send(self, queue: str, actor: str, id: str) -> None:
         send(self.broker, queue, actor, id)
 
 
-def send(broker: dramatiq.Broker, queue: str, actor: str, id: str, delay_ms: int | None = None) -> None:
-    """Wake a worker for the committed row `id`; if the broker cannot take the message, log it and go on:
-    the sweeper sends the row again within PRORATA_RESEND_SECONDS of its last send."""
+def send(broker: dramatiq.Broker, queue: str, actor: str, *ids: str, delay_ms: int | None = None) -> None:
+    """Wake a worker for the committed rows `ids` (one message; its actor takes them as its arguments);
+    if the broker cannot take the message, log it and go on: the sweeper sends the rows again within
+    PRORATA_RESEND_SECONDS of their last send."""
     message: dramatiq.Message[object] = dramatiq.Message(
-        queue_name=queue, actor_name=actor, args=(id,), kwargs={}, options={}
+        queue_name=queue, actor_name=actor, args=ids, kwargs={}, options={}
     )
     try:
         broker.enqueue(message, delay=delay_ms)
@@ -64,7 +69,7 @@ def send(broker: dramatiq.Broker, queue: str, actor: str, id: str, delay_ms: int
         log.warning(
             "could not send %s(%s) to the broker (%s: %s); the sweeper will send it again",
             actor,
-            id,
+            ", ".join(ids),
             type(error).__name__,
             error,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -12,14 +13,30 @@ class SystemUtcClock:
         return datetime.now(UTC)
 
 
+_RANDOM_BITS = 74  # rand_a (12) and rand_b (62): all of a UUIDv7 but its time, version and variant
+_STEP = 2**32  # a later id of the same millisecond is the last one plus 1 to this much
+
+
 class Uuid7Ids:
-    """RFC 9562 UUIDv7: a millisecond timestamp, then randomness, so ids sort by creation."""
+    """RFC 9562 UUIDv7: a millisecond timestamp, then randomness, so ids sort by creation — within a
+    millisecond too: an id made in the same millisecond as the last one (or after the clock stepped
+    back) is the last one plus a random step (RFC 9562 §6.2, method 2), so the ids of one process sort
+    in the order it made them (a publish's receipts, in unit order; a handler's notifications). One
+    sequence per process, whatever the number of generators."""
+
+    _lock = threading.Lock()
+    _last = (0, 0)  # (millis, random bits) of the last id made
 
     def new(self) -> str:
-        millis = time.time_ns() // 1_000_000
-        random = int.from_bytes(os.urandom(10), "big")
-        value = (millis & (2**48 - 1)) << 80 | random
-        value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-        value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+        millis = time.time_ns() // 1_000_000 & (2**48 - 1)
+        random = int.from_bytes(os.urandom(10), "big") >> (80 - _RANDOM_BITS)
+        with Uuid7Ids._lock:
+            last_millis, last_random = Uuid7Ids._last
+            if millis <= last_millis:
+                millis, random = last_millis, last_random + 1 + random % _STEP
+                if random >= 2**_RANDOM_BITS:  # a millisecond's worth used up: borrow the next one
+                    millis, random = millis + 1, random % _STEP
+            Uuid7Ids._last = (millis, random)
+        value = millis << 80 | 0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1)
         text = f"{value:032x}"  # formatted as uuid.UUID would, at a fraction of its cost
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

@@ -33,7 +33,8 @@ from prorata.domain.collection.remittance import (
 from prorata.domain.collection.returns import decide, event_day
 from prorata.domain.ports.repository import Conflict, Page
 from prorata.domain.ports.unit_of_work import UnitOfWork
-from prorata.domain.receipts.lifecycle import ReceiptStatus, latest_day
+from prorata.domain.receipts.lifecycle import MAX_NOTE, ReceiptStatus, latest_day
+from prorata.domain.receipts.notes import bank_file_note
 from prorata.domain.receipts.receipt import Move, move, told
 
 TRIES = 3
@@ -223,8 +224,7 @@ def _one(
 
 
 def _note(tx: BankTransaction, record: BankReturn) -> str | None:
-    said = f"{record.format} {record.message_id or ''}".strip()
-    return f"{said}: {tx.note}"[:500] if tx.note else said[:500]
+    return bank_file_note(record.format or "", record.message_id, tx.note)[:MAX_NOTE]
 
 
 def _said(tx: BankTransaction) -> dict[str, Any]:

@@ -7,6 +7,8 @@ owners (same name, same community) instead of making new ones."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,6 +53,12 @@ class DemoResident:
     def external_id(self) -> str:
         """The resident's push address, as the management company's app would register it."""
         return "demo-" + "-".join(self.name.lower().split())
+
+    @property
+    def mandate_id(self) -> str:
+        """The SEPA mandate reference: ASCII letters, digits and hyphens (`DEMO-ROSA-DIAZ`), as banks take."""
+        plain = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore").decode()
+        return "DEMO-" + "-".join(re.sub(r"[^A-Za-z0-9 ]", "", plain).upper().split())
 
 
 _OWNER, _OCCUPANT = OccupancyRole.OWNER, OccupancyRole.OCCUPANT

@@ -22,6 +22,7 @@ from prorata.domain.dropzone.model import (
     LinkRefused,
     community_code_of,
     shown,
+    told_as,
 )
 from prorata.domain.events import ImportEnded
 from prorata.domain.imports.model import ENDED, ImportJob, ImportSource, ImportStatus
@@ -179,16 +180,17 @@ def refuse(
 
 
 def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: ImportJob) -> bool:
-    """Leave the import's outcome beside the dropped file, once per outcome: a conditional write records
-    the outcome on the claim first, so of the watcher and the event handler only one writes the files.
-    `awaiting_costs` is told too, and the claim stays open: the import's final outcome replaces it when
-    the costs arrive. The caller commits."""
-    if job.status not in ENDED or taken.outcome == job.status.value:
+    """Leave the import's latest outcome beside the dropped file, once per outcome: a conditional write
+    records the outcome on the claim first, so of the watcher and the event handlers only one writes the
+    files. `awaiting_costs` is told too, and the claim stays open: the import's final outcome replaces it
+    when the costs arrive. A final outcome is replaced too when the import is run again (support's
+    reprocess, a retry): the file goes on to the folder of its new outcome. The caller commits."""
+    if job.status not in ENDED or taken.told(job.status.value, job.generation):
         return False
     final = job.status is not ImportStatus.AWAITING_COSTS
     state = ClaimState.REPORTED if final else ClaimState.CLAIMED
-    told = replace(taken, state=state, outcome=job.status.value)
-    if not uow.drop_claims.update_if(told, state=ClaimState.CLAIMED.value, outcome=taken.outcome):
+    told = replace(taken, state=state, outcome=told_as(job.status.value, job.generation))
+    if not uow.drop_claims.update_if(told, state=taken.state.value, outcome=taken.outcome):
         return False
     account = uow.drop_accounts.get(None, taken.account_id)
     if account is None:
@@ -204,20 +206,20 @@ def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: Impor
 
 def _not_written(uow: UnitOfWork, account: DropAccount, taken: DropClaim, link: LinkRefused) -> None:
     """The outcome would have gone through a link (out of the account, or over a file it points to): it is
-    not written, the claim is closed with the reason — it is not tried again — and the operator told."""
+    not written, the claim is closed with the reason — it is not tried again for this outcome (a run again
+    of the import tries its own) — and the operator told."""
     why = f"{taken.outcome}; outcome not written: {link}"
     log.warning("drop zone %s: %r: %s", account.username, str(taken.path), why)
     uow.drop_claims.update(replace(taken, state=ClaimState.REPORTED, outcome=why))
 
 
 def report_ended_import(uow: UnitOfWork, outcomes: DropOutcomes, event: ImportEnded) -> None:
-    """Event handler: every file claimed for the import gets its outcome, once it has ended."""
+    """Event handler: every file claimed for the import gets its latest outcome, once it has ended —
+    those told an earlier run's outcome too."""
     job = uow.imports.get(event.tenant_id, event.import_id)
     if job is None:
         return
-    for taken in uow.drop_claims.list(
-        event.tenant_id, import_id=job.id, state=ClaimState.CLAIMED.value
-    ).items:
+    for taken in uow.drop_claims.list(event.tenant_id, import_id=job.id).items:
         report(uow, outcomes, taken, job)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from prorata.application import dropzone
-from prorata.application.notifications import notify_residents
+from prorata.application.notifications import notify_all
 from prorata.application.outlets import Outlets
 from prorata.application.relay import AfterCommit, Handler
 from prorata.application.services import Services
-from prorata.application.webhooks import deliver_webhooks
+from prorata.application.webhooks import deliver_all_webhooks
 from prorata.domain.events import (
     DomainEvent,
     ImportEnded,
@@ -17,15 +19,14 @@ from prorata.domain.events import (
 )
 from prorata.domain.imports.model import ImportStatus
 from prorata.domain.ports.clock import Clock
+from prorata.domain.ports.outbox import StoredEvent
 from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
 
 
-def handlers(
-    services: Services, outlets: Outlets | None = None, event_id: str | None = None
-) -> list[Handler]:
-    """The handlers of every event; with `outlets`, residents' notifications too, and with the id of the
-    stored event being dispatched, its webhook deliveries (one per event and webhook)."""
+def handlers(services: Services, outlets: Outlets | None = None) -> list[Handler]:
+    """The handlers of every event; with `outlets`, residents' notifications and webhook deliveries (one
+    per event and webhook) too. Those two take many events to a transaction."""
 
     def resume(uow: UnitOfWork, event: DomainEvent) -> AfterCommit:
         assert isinstance(event, SettlementCreated)
@@ -44,19 +45,16 @@ def handlers(
         return found
     told = outlets
 
-    def notify(uow: UnitOfWork, event: DomainEvent) -> AfterCommit:
-        assert isinstance(event, ReceiptMoved)
-        return notify_residents(uow, services, told, event)
+    def notify(uow: UnitOfWork, stored: Sequence[StoredEvent]) -> AfterCommit:
+        moves = [s.event for s in stored if isinstance(s.event, ReceiptMoved)]
+        return notify_all(uow, services, told, moves)
 
-    found.append(Handler("notify_residents", (ReceiptMoved,), notify))
-    if event_id is not None:
-        stored = event_id
+    def call_webhooks(uow: UnitOfWork, stored: Sequence[StoredEvent]) -> AfterCommit:
+        return deliver_all_webhooks(uow, services, told, stored)
 
-        def call_webhooks(uow: UnitOfWork, event: DomainEvent) -> AfterCommit:
-            return deliver_webhooks(uow, services, told, stored, event)
-
-        every = (ImportEnded, SettlementCreated, SettlementPublished, ReceiptMoved)
-        found.append(Handler("deliver_webhooks", every, call_webhooks))
+    every = (ImportEnded, SettlementCreated, SettlementPublished, ReceiptMoved)
+    found.append(Handler("notify_residents", (ReceiptMoved,), run_all=notify))
+    found.append(Handler("deliver_webhooks", every, run_all=call_webhooks))
     return found
 
 

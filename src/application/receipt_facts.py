@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
@@ -22,6 +23,7 @@ from prorata.domain.receipts.facts import (
     pool_totals,
     year_before,
 )
+from prorata.domain.receipts.lifecycle import EventType, ReceiptEvent
 from prorata.domain.settlement.stored import IssuedReceipt, Settlement, SettlementStatus
 
 T = TypeVar("T")
@@ -44,14 +46,14 @@ def receipt_facts(uow: UnitOfWork, receipts: Sequence[IssuedReceipt]) -> list[Re
     if not receipts:
         return []
     tenant = _one_tenant(receipts)
-    settlements = _by_id(_listed(uow.settlements, tenant, "id", {r.settlement_id for r in receipts}))
+    settlements = _by_id(listed(uow.settlements, tenant, "id", {r.settlement_id for r in receipts}))
     community_ids = sorted({s.community_id for s in settlements.values()})
-    communities = _by_id(_listed(uow.communities, tenant, "id", community_ids))
+    communities = _by_id(listed(uow.communities, tenant, "id", community_ids))
     unit_ids = sorted({r.unit_id for r in receipts})
     by = ("id", unit_ids) if len(unit_ids) <= IN_LIST else ("community_id", community_ids)
-    units = _by_id(_listed(uow.units, tenant, *by))
+    units = _by_id(listed(uow.units, tenant, *by))
     held = ("unit_id", unit_ids) if len(unit_ids) <= IN_LIST else ("community_id", community_ids)
-    residents = _listed(uow.residents, tenant, *held)
+    residents = listed(uow.residents, tenant, *held)
     holders = defaultdict(list)
     for resident in residents:
         for unit_id in {o.unit_id for o in resident.occupancies}:
@@ -81,13 +83,13 @@ def document_facts(uow: UnitOfWork, facts: Sequence[ReceiptFacts]) -> list[Docum
         return []
     tenant = _one_tenant([f.receipt for f in facts])
     receipt_ids = [f.receipt.id for f in facts]
-    history = _grouped(_listed(uow.receipt_events, tenant, "receipt_id", receipt_ids), lambda e: e.receipt_id)
+    history = _grouped(listed(uow.receipt_events, tenant, "receipt_id", receipt_ids), lambda e: e.receipt_id)
     settlements = {f.settlement.id: f.settlement for f in facts}
     siblings = _grouped(
-        _listed(uow.receipts, tenant, "settlement_id", sorted(settlements)), lambda r: r.settlement_id
+        listed(uow.receipts, tenant, "settlement_id", sorted(settlements)), lambda r: r.settlement_id
     )
     community_ids = sorted({s.community_id for s in settlements.values()})
-    areas = {u.id: u.area for u in _listed(uow.units, tenant, "community_id", community_ids)}
+    areas = {u.id: u.area for u in listed(uow.units, tenant, "community_id", community_ids)}
     pools = {id: pool_totals(r.detail for r in siblings[id]) for id in settlements}
     averages = {
         id: average_per_area(
@@ -99,6 +101,7 @@ def document_facts(uow: UnitOfWork, facts: Sequence[ReceiptFacts]) -> list[Docum
     }
     readings = _readings(uow, tenant, facts)
     last_year = _last_year(uow, tenant, facts)
+    debit_dates = _debit_dates(uow, tenant, [e for events in history.values() for e in events])
     return [
         DocumentFacts(
             facts=f,
@@ -107,9 +110,22 @@ def document_facts(uow: UnitOfWork, facts: Sequence[ReceiptFacts]) -> list[Docum
             readings=readings.get(f.receipt.id, {}),
             last_year=last_year.get(f.receipt.id),
             average_per_area=averages.get(f.settlement.id),
+            debit_dates=debit_dates,
         )
         for f in facts
     ]
+
+
+def _debit_dates(uow: UnitOfWork, tenant: str | None, history: Sequence[ReceiptEvent]) -> dict[str, date]:
+    """The collection date of every presentation a remittance made, by history entry: two look-ups (the
+    remittance items that entry made, their remittances), none without a presentation."""
+    sent = [e.id for e in history if e.type in (EventType.PRESENTED, EventType.REPRESENTED)]
+    if not sent:
+        return {}
+    items = listed(uow.remittance_items, tenant, "event_id", sent)
+    remittances = _by_id(listed(uow.remittances, tenant, "id", {i.remittance_id for i in items}))
+    dates = {r.id: r.collection_date for r in remittances.values()}
+    return {i.event_id: dates[i.remittance_id] for i in items if i.remittance_id in dates}
 
 
 def _readings(
@@ -117,12 +133,12 @@ def _readings(
 ) -> dict[str, dict[str, list[Any]]]:
     """Per receipt, the readings of its unit's meters of its service by serial, up to its period's end."""
     unit_ids = sorted({f.unit.id for f in facts})
-    meters = _listed(uow.meters, tenant, "unit_id", unit_ids)
+    meters = listed(uow.meters, tenant, "unit_id", unit_ids)
     if not meters:
         return {}
     last_day = max(f.settlement.period.end for f in facts)
     found = _grouped(
-        _listed(uow.readings, tenant, "meter_id", [m.id for m in meters], read_on__to=last_day),
+        listed(uow.readings, tenant, "meter_id", [m.id for m in meters], read_on__to=last_day),
         lambda r: r.meter_id,
     )
     by_receipt: dict[str, dict[str, list[Any]]] = {}
@@ -142,7 +158,7 @@ def _last_year(uow: UnitOfWork, tenant: str | None, facts: Sequence[ReceiptFacts
         f.receipt.id: (f.settlement.community_id, f.settlement.service, year_before(f.settlement.period))
         for f in facts
     }
-    candidates = _listed(
+    candidates = listed(
         uow.settlements,
         tenant,
         "community_id",
@@ -157,7 +173,7 @@ def _last_year(uow: UnitOfWork, tenant: str | None, facts: Sequence[ReceiptFacts
         return {}
     earlier = {
         (r.settlement_id, r.unit_id): consumption_of(r.detail)
-        for r in _listed(
+        for r in listed(
             uow.receipts, tenant, "settlement_id", ids, unit_id=sorted({f.unit.id for f in facts})
         )
     }
@@ -181,7 +197,7 @@ def _standing(settlements: Iterable[Settlement]) -> dict[tuple[Any, ...], Settle
     return standing
 
 
-def _listed(
+def listed(
     repository: Repository[T], tenant: str | None, name: str, values: Iterable[Any], **where: object
 ) -> list[T]:
     """Every record whose `name` is one of `values` (and matches `where`), in chunks of IN_LIST."""

@@ -43,6 +43,7 @@ from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.receipts.catalogue import catalogue, language_of
 from prorata.domain.receipts.facts import ReceiptFacts
 from prorata.domain.receipts.lifecycle import EventType, ReceiptEvent, ReceiptStatus
+from prorata.domain.receipts.notes import presented_note, withdrawn_note
 from prorata.domain.receipts.receipt import IssuedReceipt, Move, move, told
 
 TRIES = 3  # a remittance whose receipts keep changing under it that many times is a conflict
@@ -125,7 +126,7 @@ def _made(
         else:
             excluded.append(Excluded(found.receipt.id, why))
     if not chosen:
-        raise NothingToCollect(tuple(excluded))
+        raise NothingToCollect(tuple(excluded), community.code, asked.receipt_ids is not None)
     remittance_id = services.ids.new()
     number = uow.next_number(community.tenant_id, SEQUENCE)
     remittance = Remittance(
@@ -144,7 +145,7 @@ def _made(
         creditor=creditor,
         excluded=tuple(excluded),
     )
-    note = f"remittance {remittance.message_id}: collection on {asked.collection_date.isoformat()}"
+    note = presented_note(remittance.message_id, asked.collection_date)
     entries = []
     for found in chosen:
         receipt = found.receipt
@@ -306,8 +307,18 @@ def remittance_with_items(
 def remittance_file(
     uow: UnitOfWork, bank: CollectionPorts, caller: Principal, remittance_id: str, version: PainVersion
 ) -> tuple[Remittance, bytes]:
-    """The remittance's pain.008 file in that version (the same bytes at every download)."""
+    """The remittance's pain.008 file in that version (the same bytes at every download); a cancelled
+    one's is refused (CollectionRefused `remittance_cancelled`, 409): its receipts were withdrawn, and a
+    bank given the file would still debit them."""
     remittance, items = remittance_with_items(uow, caller, remittance_id)
+    if remittance.status is RemittanceStatus.CANCELLED:
+        on = (remittance.cancelled_at or remittance.created_at).date().isoformat()
+        raise CollectionRefused(
+            "remittance_cancelled",
+            f"remittance {remittance.message_id} was cancelled on {on}: its file must not be sent to the "
+            "bank (its receipts are back to issued; a new remittance collects them). If the bank has the "
+            "file already, ask it to cancel the collection.",
+        )
     return remittance, bank.writer.write(file_of(remittance, items), version)
 
 
@@ -342,7 +353,7 @@ def _cancelled(
         r.id: r for r in uow.receipts.list(remittance.tenant_id, id=[i.receipt_id for i in items]).items
     }
     entries: list[ReceiptEvent] = []
-    note = f"remittance {remittance.message_id} cancelled before its collection date"
+    note = withdrawn_note(remittance.message_id)
     for item in items:
         receipt = receipts[item.receipt_id]
         outcome = ItemOutcome.LEFT

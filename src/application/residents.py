@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from prorata.domain.collection.mandate import mandate_problems
 from prorata.domain.community.model import Occupancy, OccupancyRole, Resident
 from prorata.domain.community.ownership import end_ownerships
 from prorata.domain.ports.unit_of_work import UnitOfWork
+from prorata.domain.problems import ErrorCode, InvalidInput, Problem
+from prorata.domain.receipts.lifecycle import latest_day
+
+
+def check_mandate(resident: Resident, before: Resident | None, now: datetime) -> None:
+    """InvalidInput (422, naming the field and the rule) when the resident's mandate is new or changed
+    and a remittance could not use it (domain/collection/mandate.py). A mandate kept from before the rule
+    is left as it is: a remittance leaves it out as `invalid_mandate` until it is corrected. "Today" is
+    today anywhere on Earth: a manager east of UTC writes her own date."""
+    mandate = (resident.mandate_id, resident.mandate_signed_on)
+    if before is not None and mandate == (before.mandate_id, before.mandate_signed_on):
+        return
+    problems = mandate_problems(*mandate, latest_day(now))
+    if problems:
+        raise InvalidInput(Problem(ErrorCode.INVALID_REQUEST, p.message, field=p.field) for p in problems)
 
 
 def keep_resident(uow: UnitOfWork, today: date, resident: Resident, before: Resident | None) -> Resident:

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from prorata.application.access import require
+from prorata.application.collection_news import called_off
 from prorata.application.errors import NotFound
 from prorata.application.notifications import remitted_by
 from prorata.application.outlets import Outlets
-from prorata.application.relay import AfterCommit
+from prorata.application.relay import AfterCommit, in_turn
 from prorata.application.services import Services
 from prorata.domain.access.principal import Action, Principal
 from prorata.domain.events import DomainEvent, ReceiptMoved, payload_of
@@ -23,6 +24,7 @@ from prorata.domain.money import from_cents
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.delivery_queue import DeliveryQueue
 from prorata.domain.ports.jobs import LeaseLost
+from prorata.domain.ports.outbox import StoredEvent
 from prorata.domain.ports.repository import Conflict, Page
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.webhooks.addresses import RefusedUrl
@@ -101,15 +103,37 @@ def deliver_webhooks(
 ) -> AfterCommit:
     """The outbox handler: one delivery of the stored event `event_id` per webhook of its tenant
     subscribed to its type, its body fixed now. Sent to workers after commit."""
+    stored = uow.outbox.get(event_id)
+    created = stored.occurred_at if stored is not None else services.clock.now()
+    return deliver_all_webhooks(uow, services, outlets, [StoredEvent(event_id, event, created)])
+
+
+def deliver_all_webhooks(
+    uow: UnitOfWork, services: Services, outlets: Outlets, events: Sequence[StoredEvent]
+) -> AfterCommit:
+    """`deliver_webhooks` for many stored events, each tenant's webhooks read once."""
+    hooks: dict[str, list[Webhook]] = {}
+    afters = []
+    for stored in events:
+        tenant = stored.event.tenant_id
+        if tenant not in hooks:
+            hooks[tenant] = uow.webhooks.list(tenant, deleted_at=None).items
+        afters.append(_deliveries(uow, services, outlets, stored, hooks[tenant]))
+    return in_turn(afters)
+
+
+def _deliveries(
+    uow: UnitOfWork, services: Services, outlets: Outlets, stored: StoredEvent, webhooks: list[Webhook]
+) -> AfterCommit:
+    event, event_id = stored.event, stored.id
     type = type_of(event)
     if type is None:
         return None
-    hooks = [h for h in uow.webhooks.list(event.tenant_id, deleted_at=None).items if type in h.events]
+    hooks = [h for h in webhooks if type in h.events]
     if not hooks:
         return None
-    stored = uow.outbox.get(event_id)
     now = services.clock.now()
-    created = stored.occurred_at if stored is not None else now
+    created = stored.occurred_at
     data = _data(uow, event)
     made = []
     for hook in hooks:
@@ -166,6 +190,9 @@ def _data(uow: UnitOfWork, event: DomainEvent) -> dict[str, Any]:
     if remitted is not None:
         remittance = remitted[1]
         told |= {"collection_date": remittance.collection_date.isoformat(), "remittance_id": remittance.id}
+    off = called_off(uow, event.tenant_id, [event]).get(event.event_id)  # withdrawn: the debit called off
+    if off is not None:
+        told |= {"collection_date": off.debit_on.isoformat(), "remittance_id": off.remittance_id}
     return told
 
 

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from prorata.domain.community.iban import mask_iban
+from prorata.entrypoints.broker_outage import BrokerOutageFilter
 
 FORMATS = ("text", "json")
 # ISO 13616's shape (2 letters, 2 check digits, 11 to 30 letters or digits), compact or in groups of 4.
@@ -88,12 +89,14 @@ def configure_logging(kind: str, level: int = logging.INFO) -> None:
     """One handler on the root logger, on stderr, in the chosen format (replacing any handler there)."""
     handler = logging.StreamHandler()
     handler.setFormatter(formatter(kind))
+    handler.addFilter(BrokerOutageFilter())  # pika at WARNING; one warning per broker outage
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin, each start
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("pika").setLevel(logging.WARNING)  # a line per plugin, each start
 
 
 def _clean(value: Any) -> Any:

@@ -14,11 +14,14 @@ from prorata.adapters.dramatiq_deliveries import DELIVER_WEBHOOK, NOTIFICATIONS,
 from prorata.adapters.dramatiq_queue import DISPATCH_EVENT, EVENTS, QUEUE, RUN_IMPORT
 from prorata.application.event_handlers import handlers
 from prorata.application.import_admin import sweep
-from prorata.application.notifications import send_notification, sweep_notifications
+from prorata.application.notifications import sweep_notifications
 from prorata.application.process_import import process_import
-from prorata.application.relay import dispatch
+from prorata.application.pushes import send_notifications
+from prorata.application.relay import dispatch_all
 from prorata.application.webhooks import deliver, sweep_deliveries
 from prorata.config.bootstrap import Components
+from prorata.domain.notifications.model import Notification
+from prorata.domain.webhooks.model import WebhookDelivery
 from prorata.entrypoints.job_log import JobLog
 
 log = logging.getLogger(__name__)
@@ -46,9 +49,10 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
                 last_try=retries >= MAX_RETRIES,
             )
 
-    def dispatch_event(event_id: str) -> None:
-        reactions = handlers(components.services, components.outlets, event_id)
-        dispatch(components.unit_of_work, components.clock, reactions, event_id)
+    reactions = handlers(components.services, components.outlets)
+
+    def dispatch_event(*event_ids: str) -> None:  # one, or several committed together
+        dispatch_all(components.unit_of_work, components.clock, reactions, list(event_ids))
 
     _declare_deliveries(components)
 
@@ -81,11 +85,12 @@ def _declare_deliveries(components: Components) -> None:
     job again once its lease has run out."""
     outlets = components.outlets
 
-    def push(notification_id: str) -> None:
-        send_notification(components.unit_of_work, components.clock, outlets, notification_id)
+    # What came of each attempt is returned for the job log (a failed one is `retrying`, with its reason).
+    def push(*notification_ids: str) -> list[Notification]:  # one, or several sent one after another
+        return send_notifications(components.unit_of_work, components.clock, outlets, notification_ids)
 
-    def post(delivery_id: str) -> None:
-        deliver(components.unit_of_work, components.clock, outlets, delivery_id)
+    def post(delivery_id: str) -> WebhookDelivery | None:
+        return deliver(components.unit_of_work, components.clock, outlets, delivery_id)
 
     options = {
         "max_retries": 2,

@@ -116,11 +116,21 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def _start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+def _start(env: dict[str, str], *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
     command = Path(sys.executable).parent / "prorata"
+    errors = log.open("wb") if log is not None else subprocess.DEVNULL
     return subprocess.Popen(
-        [str(command), *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(command), *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=errors
     )
+
+
+def _until_listening(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Wait for the port; a server that exits (its port taken meanwhile…) fails at once, saying why."""
+    deadline = time.monotonic() + 30
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        assert server.poll() is None, f"prorata sftp exited {server.returncode}: {log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, f"prorata sftp did not listen: {log.read_text()[-2000:]}"
+        time.sleep(0.1)
 
 
 def _environment(data: Path) -> dict[str, str]:
@@ -179,11 +189,9 @@ def zone(tmp_path: Path, seeded: Path) -> Iterator[DropZone]:
         shutil.copy2(seeded / name, tmp_path / name)
     env = _environment(data)
     port = free_port()
-    server = _start(env, "sftp", "--port", str(port))
-    deadline = time.monotonic() + 30
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert time.monotonic() < deadline, "prorata sftp did not listen"
-        time.sleep(0.1)
+    log = tmp_path / "sftp.log"
+    server = _start(env, "sftp", "--port", str(port), log=log)
+    _until_listening(server, port, log)
     root = data / "dropzone"
     try:
         yield DropZone(port, env, root, root / "gesfincas", key, tmp_path)

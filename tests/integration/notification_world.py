@@ -159,6 +159,9 @@ class RecordingQueue:
     def send_notification(self, notification_id: str, delay_seconds: float = 0) -> None:
         self.notifications.append((notification_id, delay_seconds))
 
+    def send_notifications(self, notification_ids: list[str]) -> None:
+        self.notifications.extend((id, 0) for id in notification_ids)
+
     def deliver_webhook(self, delivery_id: str, delay_seconds: float = 0) -> None:
         self.deliveries.append((delivery_id, delay_seconds))
 
@@ -175,7 +178,7 @@ def events_of(parts: Components, tenant: str, kind: str = "ReceiptMoved") -> lis
 
 def dispatched(parts: Components, outlets: Outlets, clock: Any, event_id: str) -> bool:
     """Hand one stored event to its handlers, as the relay's worker does, with these outlets."""
-    return dispatch(parts.unit_of_work, clock, handlers(parts.services, outlets, event_id), event_id)
+    return dispatch(parts.unit_of_work, clock, handlers(parts.services, outlets), event_id)
 
 
 class TimedPace:
@@ -193,3 +196,7 @@ class TimedPace:
         if turn.wait_seconds > 0:
             time.sleep(turn.wait_seconds)
         return turn.wait_seconds
+
+    def turns(self, count: int) -> Iterator[float]:
+        for _ in range(count):
+            yield self.wait_turn()

@@ -45,6 +45,9 @@ BEYOND_THE_SCHEMA = {
     "community's pre-notification period away, the community a creditor (IBAN, creditor id), and some "
     "receipt collectable",
     "POST /v1/bank-returns": "the file must be a pain.002 or camt.054 bank file",
+    "POST /v1/residents": "a mandate id holds only the SEPA set (A-Z a-z 0-9 / - ? : ( ) . , ' + space), "
+    "neither starts nor ends with '/' nor holds '//', and its date of signature is not after today",
+    "PATCH /v1/residents/{resident_id}": "the same mandate rules as POST /v1/residents",
 }
 VALID_IBAN = "ES91 2100 0418 4502 0005 1332"
 VALID_CREDITOR_ID = "ES97000B12345678"  # its check digits are MOD 97-10 of the rest

@@ -4,12 +4,15 @@ steps are printed (tests/e2e/test_demo_first_steps.py follows those steps agains
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from flask import Flask
 
 from prorata.application.access import authenticate, key_id_of, revoke_key
 from prorata.config.bootstrap import Components
 from prorata.entrypoints.cli.demo import prepare_demo
+from tests.api_client import Caller
 
 
 def _started(components: Components, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, str], str]:
@@ -70,3 +73,20 @@ def test_a_key_revoked_since_is_replaced_by_a_new_one_at_the_next_start(
     assert (again["support_key"], again["resident_key"]) == (demo["support_key"], demo["resident_key"])
     with components.unit_of_work() as uow:
         assert authenticate(uow, again["manager_key"]) is not None
+
+
+def test_the_printed_remittance_step_collects_every_owners_receipt(
+    components: Components, capsys: pytest.CaptureFixture[str], app: Flask
+) -> None:
+    demo, guide = _started(components, capsys)
+    step = next(line for line in guide.splitlines() if "/remittances" in line)
+    day = re.search(r'"collection_date": "(\d{4}-\d{2}-\d{2})"', step)
+    path = re.search(r"(/v1/communities/\S+/remittances)", step)
+    assert day, step
+    assert path, step
+    boss = Caller(app.test_client(), demo["manager_key"])
+    made = boss.post(path[1], {"collection_date": day[1]}, headers={"Idempotency-Key": "demo-try"})
+    assert made.status_code == 201, made.get_json()
+    remittance = made.get_json()
+    assert remittance["excluded"] == []  # every owner has an IBAN and a mandate a bank takes
+    assert remittance["count"] == 9

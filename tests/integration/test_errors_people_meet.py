@@ -3,13 +3,17 @@ do, in the one error shape ({"errors": [{"code", "message", ...}]}) — never We
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import http.client
+import json
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import werkzeug.exceptions
 from flask import Flask
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from prorata.config.bootstrap import Components
@@ -215,6 +219,60 @@ CASES: list[tuple[str, Callable[[World], TestResponse], int, str, list[str]]] = 
         ["integration key", "manager key"],
     ),
     (
+        "a misspelt query parameter",
+        lambda w: w.manager.get("/v1/receipts?stauts=paid"),
+        422,
+        "invalid_request",
+        ["stauts", "status", "page_size"],
+    ),
+    (
+        "a query parameter on a listing that takes only pages",
+        lambda w: w.manager.get("/v1/communities?code=C1"),
+        422,
+        "invalid_request",
+        ["code", "page", "page_size"],
+    ),
+    (
+        "a query parameter where the endpoint takes none",
+        lambda w: w.caller(Role.RESIDENT).get("/v1/me?x=1"),
+        422,
+        "invalid_request",
+        ["x", "takes no query parameters"],
+    ),
+    (
+        "a key sent without its scheme",
+        lambda w: w.app.test_client().get("/v1/communities", headers={"Authorization": w.manager.key}),
+        401,
+        "unauthorized",
+        ["no scheme", "Authorization: Bearer <key>"],
+    ),
+    (
+        "a record changed since it was read",
+        lambda w: w.raw(
+            "PATCH",
+            f"/v1/communities/{w.community_with_a_unit()[0]}",
+            '{"name": "CP"}',
+            **_json(**{"If-Match": '"stale"'}),
+        ),
+        412,
+        "precondition_failed",
+        ["GET", "ETag", "If-Match"],
+    ),
+    (
+        "an id that is no receipt",
+        lambda w: w.manager.get("/v1/receipts/123"),
+        404,
+        "not_found",
+        ["no receipt 123", "GET /v1/receipts"],
+    ),
+    (
+        "a method no endpoint takes, without a key",
+        lambda w: w.app.test_client().open("/v1/receipts", method="PROPFIND"),
+        405,
+        "method_not_allowed",
+        ["PROPFIND", "GET"],
+    ),
+    (
         "deleting a community that has units",
         _delete_community_with_units,
         409,
@@ -268,3 +326,67 @@ def test_a_refused_delete_lists_what_refers_to_the_record(world: World) -> None:
     assert world.manager.delete(f"/v1/communities/{community}").get_json()["errors"][0]["referred_by"] == {
         "units": 1
     }
+
+
+def test_query_parameters_the_endpoint_takes_still_work_and_pages_outside_the_api_take_any(
+    world: World,
+) -> None:
+    assert world.manager.get("/v1/receipts?status=paid&page_size=5").status_code == 200
+    client = world.app.test_client()
+    for path in ("/openapi.json?v=3", "/health?probe=1", "/docs?cache=2", "/metrics?x=1"):
+        assert client.get(path, follow_redirects=True).status_code == 200, path
+
+
+def test_a_405_comes_before_the_key_is_asked_for(world: World) -> None:
+    answer = world.app.test_client().open("/v1/receipts", method="PROPFIND")
+    assert answer.status_code == 405
+    assert "GET" in answer.headers["Allow"]
+    assert "WWW-Authenticate" not in answer.headers
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The app behind Werkzeug's own server, which reads chunked bodies as gunicorn does (the WSGI input
+    ends where the body does; no Content-Length)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(2)
+
+
+def _chunked(address: str, key: str, chunks: list[bytes]) -> tuple[int, dict[str, Any]]:
+    host, port = address.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request(
+            "POST",
+            "/v1/communities",
+            body=iter(chunks),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        answer = connection.getresponse()
+        return answer.status, json.loads(answer.read())
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("padding_only", [False, True], ids=["JSON past the limit", "padding past the limit"])
+def test_a_chunked_body_over_the_limit_is_a_413(world: World, served: str, padding_only: bool) -> None:
+    limit = world.components.settings.max_body_bytes
+    document = b'{"code": "CHUNK1", "name": "CP Troceada"}'
+    body = document + b" " * limit if padding_only else b" " * limit + document
+    chunks = [body[i : i + 1 << 20] for i in range(0, len(body), 1 << 20)]
+    status, answer = _chunked(served, str(world.manager.key), chunks)
+    assert status == 413, answer
+    assert answer["errors"][0]["code"] == "payload_too_large"
+    assert world.manager.get("/v1/communities").get_json() == []
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(world: World, served: str) -> None:
+    document = b'{"code": "CHUNK2", "name": "CP Troceada"}'
+    status, answer = _chunked(served, str(world.manager.key), [document[:10], document[10:]])
+    assert status == 201, answer
+    assert answer["code"] == "CHUNK2"

@@ -38,6 +38,9 @@ class RecordingQueue:
     def dispatch_event(self, event_id: str) -> None:
         self.events.append(event_id)
 
+    def dispatch_events(self, event_ids: list[str]) -> None:
+        self.events.extend(event_ids)
+
 
 class FixedClock:
     def __init__(self, at: datetime) -> None:

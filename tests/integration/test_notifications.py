@@ -17,8 +17,9 @@ from flask import Flask
 
 from prorata.adapters.onesignal import OneSignalNotifier
 from prorata.adapters.sql.pace import NoPace, SqlaPace
-from prorata.application.notifications import notify_residents, send_notification, sweep_notifications
+from prorata.application.notifications import notify_residents, sweep_notifications
 from prorata.application.outlets import Outlets
+from prorata.application.pushes import send_notification
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from prorata.domain.events import ReceiptMoved

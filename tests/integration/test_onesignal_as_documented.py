@@ -15,8 +15,9 @@ import pytest
 
 from prorata.adapters.onesignal import OneSignalNotifier
 from prorata.adapters.sql.pace import NoPace
-from prorata.application.notifications import notify_residents, send_notification
+from prorata.application.notifications import notify_residents
 from prorata.application.outlets import Outlets
+from prorata.application.pushes import send_notification
 from prorata.domain.access.principal import Role
 from prorata.domain.events import ReceiptMoved
 from prorata.domain.notifications.model import Push

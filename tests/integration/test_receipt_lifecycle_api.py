@@ -82,7 +82,8 @@ def test_a_receipt_goes_through_collection_a_return_and_payment_with_its_history
     assert (entries[2]["reason"], entries[2]["note"]) == ("AM04", "insufficient funds")
     assert all(e["on"] == today() for e in entries)
     assert set(entries[0]) == {
-        "id", "seq", "type", "on", "status", "actor", "reason", "reason_text", "note", "recorded_at",
+        "id", "seq", "type", "on", "status", "actor", "reason", "reason_text", "note", "note_text",
+        "recorded_at",
     }  # fmt: skip
     assert (entries[0]["reason_text"], entries[2]["reason_text"]["language"]) == (None, "es")
     # Each entry told the outbox, for the notifications to come.

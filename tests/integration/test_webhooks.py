@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import threading
 import time
 from collections import deque
@@ -299,3 +300,26 @@ def test_the_sender_posts_to_the_address_it_checked_and_never_follows_a_redirect
     closed = HttpxWebhookSender(allow_private=True, timeout=1).post("http://127.0.0.1:9/x", b"{}", {})
     assert (closed.status, closed.refused) == (None, None)
     assert closed.error
+
+
+def test_a_failed_attempt_is_logged_as_retrying_with_its_reason(
+    local: Running, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    boss = boss_of(local, new_tenant(local.parts))
+    receipts = published_world(
+        boss, boss.created("/v1/communities", {"code": "C0016", "name": "CP 16"})
+    ).receipts
+    local.drain()
+    registered(boss, receiver.url + "/logged", ["receipt.paid"])
+    receiver.statuses.extend([503])
+    paid = {"type": "paid", "on": receipts["1A"]["issued_on"]}
+    with caplog.at_level(logging.INFO, logger="prorata.jobs"):
+        assert boss.post(f"/v1/receipts/{receipts['1A']['id']}/events", paid).status_code == 201
+        local.drain()
+    lines = [r for r in caplog.records if getattr(r, "actor", None) == "deliver_webhook"]
+    assert [(getattr(r, "outcome", None), r.levelno) for r in lines] == [
+        ("retrying", logging.WARNING),
+        ("ok", logging.INFO),
+    ]
+    assert "HTTP 503" in lines[0].getMessage()
+    assert "HTTP 503" in getattr(lines[0], "reason", "")

@@ -60,6 +60,8 @@ def test_a_receipt_with_a_payer_iban_and_mandate_can_be_collected_issued_or_retu
         (RECEIPT, replace(PAYER, mandate_id=None), True, Exclusion.NO_MANDATE),
         (RECEIPT, replace(PAYER, mandate_signed_on=None), True, Exclusion.NO_MANDATE),
         (RECEIPT, replace(PAYER, mandate_id="M_1#"), True, Exclusion.INVALID_MANDATE),
+        (RECEIPT, replace(PAYER, mandate_id="MANDATO ÑÚ & Co"), True, Exclusion.INVALID_MANDATE),
+        (RECEIPT, replace(PAYER, mandate_id="M//1"), True, Exclusion.INVALID_MANDATE),
         (RECEIPT, replace(PAYER, mandate_signed_on=date(2026, 5, 5)), True, Exclusion.INVALID_MANDATE),
     ],
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from tomllib import loads as tomllib_loads
 from typing import Any
 
 import click
@@ -78,8 +79,7 @@ def test_the_schema_is_migrated_once_before_the_serving_processes_start() -> Non
 def test_healthchecks_ask_whether_each_process_is_ready() -> None:
     services = compose()["services"]
     assert "/ready" in " ".join(services["api"]["healthcheck"]["test"])
-    for name in ("worker", "sftp", "watcher"):
-        assert services[name]["healthcheck"]["test"] == ["CMD", "prorata", "ready"], name
+    assert services["watcher"]["healthcheck"]["test"] == ["CMD", "prorata", "ready"]
     assert services["postgres"]["healthcheck"]["test"][1] == "pg_isready"
 
 
@@ -104,3 +104,69 @@ def test_every_setting_named_in_compose_exists_and_every_setting_is_in_the_readm
     assert len(production) == 2, "the README has no 'Running in production' section"
     missing = sorted(name for name in known if f"`{name}`" not in production[1])
     assert missing == [], f"settings not documented under 'Running in production': {missing}"
+
+
+def _seconds(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * units[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smh])", text))
+
+
+def test_the_worker_s_stop_grace_outlasts_a_job_s_lease() -> None:
+    lease = re.search(r"`PRORATA_IMPORT_LEASE_SECONDS` \| (\d+)", (ROOT / "README.md").read_text())
+    assert lease is not None
+    worker = compose()["services"]["worker"]
+    assert _seconds(worker["stop_grace_period"]) > float(lease.group(1))
+
+
+def test_healthchecks_test_each_process_itself() -> None:
+    services = compose()["services"]
+    sftp = services["sftp"]["healthcheck"]["test"]
+    assert sftp[:4] == ["CMD", "prorata", "ready", "--sftp-port"]
+    assert sftp[4] == services["sftp"]["command"][-1]
+    worker = services["worker"]
+    for name in ("sftp", "worker"):  # options `prorata ready` takes
+        ready = main.get_command(click.Context(main), "ready")
+        assert ready is not None
+        ready.make_context("ready", services[name]["healthcheck"]["test"][3:])
+    assert worker["healthcheck"]["test"] == [
+        "CMD",
+        "prorata",
+        "ready",
+        "--metrics-port",
+        worker["environment"]["PRORATA_WORKER_METRICS_PORT"],
+    ]
+
+
+def test_every_data_file_of_the_package_is_declared_as_package_data() -> None:
+    import fnmatch
+
+    config = tomllib_loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {name: ROOT / "src" / Path(*name.split(".")[1:]) for name in config["packages"]}
+    folders["prorata.config"] = ROOT / "config"
+    declared = config["package-data"]
+    missing = []
+    for path in [*(ROOT / "src").rglob("*"), *(ROOT / "config").rglob("*")]:
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        owner = max((n for n, f in folders.items() if path.is_relative_to(f)), key=lambda n: len(n))
+        relative = path.relative_to(folders[owner]).as_posix()
+        if not any(fnmatch.fnmatch(relative, pattern) for pattern in declared.get(owner, [])):
+            missing.append(relative if owner == "prorata" else f"{owner}: {relative}")
+    assert missing == [], f"data files not in [tool.setuptools.package-data]: {missing}"
+
+
+def test_the_readme_lists_the_delayed_messages_gauge_with_its_known_fault() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "dramatiq_delayed_messages_inprogress" in readme
+    assert "dramatiq#672" in readme
+
+
+def test_the_readme_shows_no_command_piped_into_one_that_reads_no_input() -> None:
+    assert "sftp-users list |" not in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_run_takes_the_ports_and_the_readme_says_so() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--port $(PORT)" in makefile
+    assert "--sftp-port $(SFTP_PORT)" in makefile
+    assert "make run PORT=" in (ROOT / "README.md").read_text(encoding="utf-8")

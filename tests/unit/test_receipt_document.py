@@ -103,8 +103,8 @@ def test_pool_totals_add_up_every_receipt_s_share_of_each_pool() -> None:
     ]  # fmt: skip
 
 
-def test_a_payer_with_iban_and_mandate_pays_by_direct_debit_on_the_day_it_was_presented() -> None:
-    document = build_document(sample.returned_facts())
+def test_a_payer_with_iban_and_mandate_pays_by_direct_debit_on_the_day_reported_for_its_collection() -> None:
+    document = build_document(sample.returned_facts())  # presented as a management system reported it
     assert document.payment == Payment(
         PaymentMethod.DIRECT_DEBIT, "ES91 **** **** **** **** 1332", "M-0001", date(2026, 4, 10)
     )
@@ -115,6 +115,20 @@ def test_a_payer_with_iban_and_mandate_pays_by_direct_debit_on_the_day_it_was_pr
         (EventType.PRESENTED, ReceiptStatus.IN_COLLECTION),
         (EventType.RETURNED, ReceiptStatus.RETURNED),
     ]
+
+
+def test_the_debit_date_of_a_remittance_s_collection_is_its_collection_date_not_the_day_it_was_made() -> None:
+    made_on, collected_on = date(2026, 4, 10), date(2026, 4, 27)
+    history = (
+        sample.event(1, EventType.ISSUED, ReceiptStatus.ISSUED, sample.ISSUED),
+        sample.event(2, EventType.PRESENTED, ReceiptStatus.IN_COLLECTION, made_on),
+    )
+    facts = sample.facts(history=history, status=ReceiptStatus.IN_COLLECTION, status_on=made_on, version=2)
+    document = build_document(replace(facts, debit_dates={"e-2": collected_on}))
+    assert document.payment.debit_on == collected_on
+    withdrawn = (*history, sample.event(3, EventType.WITHDRAWN, ReceiptStatus.ISSUED, made_on))
+    again = replace(facts, history=withdrawn, debit_dates={"e-2": collected_on})
+    assert build_document(again).payment.debit_on is None  # taken back from the bank: no debit date
 
 
 def test_a_payer_without_a_mandate_pays_by_transfer() -> None:

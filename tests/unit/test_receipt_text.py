@@ -4,6 +4,7 @@ every bank reason code explained with what to do, and numbers and dates written 
 from __future__ import annotations
 
 import json
+import re
 import string
 from datetime import date
 from decimal import Decimal
@@ -131,3 +132,47 @@ def test_every_status_event_part_basis_service_kind_and_method_has_a_name(langua
     bases = [*(k.value for k in FixedKey), "consumption", "tariff"]
     assert all(text.entries["bases"].get(b) for b in bases)
     assert all(text.entries["parts"].get(p.value) for p in Part)
+
+
+# What a resident would read as prorata (or the manager) acting by itself: a collection promised, a fix
+# promised. prorata presents a returned receipt again only when a manager makes a remittance naming it.
+PROMISES = {
+    "es": (
+        r"se presentará",
+        r"presentará el recibo",
+        r"se cobrará",
+        r"su administrador (?:lo )?(?:corregirá|resolverá|completará)",
+        r"no tiene que hacer nada",
+    ),
+    "ca": (
+        r"es tornarà a presentar",
+        r"tornarà a presentar",
+        r"es cobrarà",
+        r"(?:corregirà|resoldrà|completarà)",
+        r"no cal que feu res",
+    ),
+    "fr": (
+        r"sera présenté",
+        r"présentera",
+        r"sera prélevé",
+        r"(?:corrigera|réglera|complétera)",
+        r"vous n'avez rien à faire",
+    ),
+    "en": (r"will be collected", r"will collect", r"manager will", r"nothing to do on your side"),
+}
+WAY_OUT = {
+    "es": ("administrador", "transferencia"),
+    "ca": ("administrador", "transferència"),
+    "fr": ("syndic", "virement"),
+    "en": ("property manager", "bank transfer"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_reason_text_promises_an_action_nobody_takes_and_each_says_what_to_do(language: str) -> None:
+    text = catalogue(language)
+    for code in sorted(text.reason_codes | {"ZZ99"}):
+        todo = text.reason(code).todo
+        promised = [p for p in PROMISES[language] if re.search(p, todo, re.IGNORECASE)]
+        assert not promised, (code, todo)
+        assert any(way in todo for way in WAY_OUT[language]), (code, todo)

@@ -37,7 +37,7 @@ from prorata.domain.receipts.lifecycle import ReceiptStatus
 from borb.pdf import Document, HexColor, LayoutElement, Page, SingleColumnLayout
 
 # Bump when the layout or a catalogue changes: PDFs kept under the old number are rendered again.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 _RED = HexColor("#b3261e")
 _STATUS_COLOURS = {
     ReceiptStatus.ISSUED: HexColor("#1f4e79"),
@@ -124,7 +124,7 @@ def _facts(document: ReceiptDocument, t: Catalogue) -> LayoutElement:
         (t("period"), _period(t, h.period.start, h.period.end), None),
         (t("issued_on"), _day(t, h.issued_on), None),
         (t("due_on"), _day(t, h.due_on), None),
-        (t("status"), t.status(h.status.value), _STATUS_COLOURS[h.status]),
+        (t("status"), t.status(document.status_name), _STATUS_COLOURS[h.status]),
     ]
     cells = [
         cell(_label(label, value, room_of(_FACTS, i % 4, 5), colour), pad=5)
@@ -135,7 +135,7 @@ def _facts(document: ReceiptDocument, t: Catalogue) -> LayoutElement:
 
 def _total(document: ReceiptDocument, t: Catalogue) -> LayoutElement:
     h = document.header
-    status = t.status(h.status.value)
+    status = t.status(document.status_name)
     since = t("status_since", status=status, date=_day(t, h.status_on)) if h.status_on else status
     room = room_of(_TOP, 0, 7)
     left = stack(
@@ -153,8 +153,9 @@ def _returned(document: ReceiptDocument, t: Catalogue) -> Iterator[LayoutElement
     if returned is None or returned.reason is None:
         return
     reason = t.reason(returned.reason)
+    said = "refunded_notice" if returned.refund else "returned_notice"
     notice = stack(
-        para(t("returned_notice", meaning=f"{reason.meaning} ({reason.code})"), 9, bold=True, color=_RED),
+        para(t(said, meaning=f"{reason.meaning} ({reason.code})"), 9, bold=True, color=_RED),
         para(f"{t('what_to_do')}: {reason.todo}", 9),
         gap=3,
     )
@@ -316,12 +317,12 @@ def _history(document: ReceiptDocument, t: Catalogue) -> Iterator[LayoutElement]
             details.append(para(f"{reason.code}: {reason.meaning}", 8, room=room))
             details.append(para(f"{t('what_to_do')}: {reason.todo}", 7, color=MUTED, room=room))
         if entry.note:
-            details.append(para(entry.note, 7, color=MUTED, room=room))
+            details.append(para(t.note(entry.note), 7, color=MUTED, room=room))
         rows.append(
             [
                 t.formats.date(entry.on),
-                t.event(entry.type.value),
-                t.status(entry.status.value),
+                t.event(entry.event_name),
+                t.status(entry.status_name),
                 stack(*details) if details else _DASH,
             ]
         )

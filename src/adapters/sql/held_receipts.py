@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, exists, false, or_
+from sqlalchemy import ColumnElement, Connection, Select, exists, false, func, or_
 
 from prorata.adapters.sql import rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
@@ -13,10 +13,20 @@ from prorata.domain.community.model import Occupancy
 from prorata.domain.ports.repository import Page
 from prorata.domain.settlement.stored import IssuedReceipt
 
+# Receipts are listed by settlement (ids sort by creation: oldest first), then by unit position: a
+# receipt's number ends with it (domain/receipts/receipt.py), one digit longer past 9999 units.
+RECEIPT_ORDER: tuple[ColumnElement[Any], ...] = (
+    tables.receipts.c.settlement_id,
+    func.length(tables.receipts.c.number),
+    tables.receipts.c.number,
+)
+
 
 class SqlaHeldReceipts:
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
-        self.receipts = _Receipts(connection, tables.receipts, rows.plain_row, rows.receipt, bound)
+        self.receipts = _Receipts(
+            connection, tables.receipts, rows.plain_row, rows.receipt, bound, order=RECEIPT_ORDER
+        )
 
     def list(
         self,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, or_, select, update
 
 from prorata.adapters.sql.rows import Row
 from prorata.domain.ports.jobs import LeaseLost
@@ -47,23 +47,28 @@ class SqlaJobs(Generic[T]):
         return or_(c.status.in_(self.waiting), lapsed)
 
     def claim(self, id: str, now: datetime, lease_until: datetime) -> T | None:
+        claimed = self._claim([self.table.c.id == id], now, lease_until)
+        return claimed[0] if claimed else None
+
+    def claim_all(self, ids: list[str], now: datetime, lease_until: datetime) -> list[T]:
+        return self._claim([self.table.c.id.in_(ids)], now, lease_until) if ids else []
+
+    def _claim(self, which: list[ColumnElement[bool]], now: datetime, lease_until: datetime) -> list[T]:
         c = self.table.c
-        claimed = (
-            self.connection.execute(
-                update(self.table)
-                .where(*self._one(id), self._free(now))
-                .values(
-                    status=self.in_progress[0],
-                    attempts=c.attempts + 1,
-                    lease_until=lease_until,
-                    started_at=now,
-                )
-                .returning(*self.table.c)
+        if self.bound is not None:
+            which = [*which, c.tenant_id == self.bound]
+        claimed = self.connection.execute(
+            update(self.table)
+            .where(*which, self._free(now))
+            .values(
+                status=self.in_progress[0],
+                attempts=c.attempts + 1,
+                lease_until=lease_until,
+                started_at=now,
             )
-            .mappings()
-            .first()
-        )
-        return None if claimed is None else self.from_row(dict(claimed))
+            .returning(*self.table.c)
+        ).mappings()
+        return [self.from_row(dict(row)) for row in claimed]
 
     def hold(self, job: T) -> None:
         row = self.to_row(job)
@@ -82,6 +87,57 @@ class SqlaJobs(Generic[T]):
             raise LeaseLost(
                 f"{self.table.name} {row['id']}: attempt {row['generation']}.{row['attempts']} lost its job"
             )
+
+    def hold_all(self, jobs: list[T]) -> list[T]:
+        """One statement for all (executemany); the rows are read back only when some were not written."""
+        if not jobs:
+            return []
+        c = self.table.c
+        rows = [self.to_row(job) for job in jobs]
+        query = update(self.table).where(
+            c.id == bindparam("held_id"),
+            c.generation == bindparam("held_generation"),
+            c.attempts == bindparam("held_attempts"),
+            or_(*(c.status == status for status in self.in_progress)),  # no IN list in an executemany
+        )
+        if self.bound is not None:
+            query = query.where(c.tenant_id == self.bound)
+        params = [
+            {
+                **row,
+                "held_id": row["id"],
+                "held_generation": row["generation"],
+                "held_attempts": row["attempts"],
+            }
+            for row in rows
+        ]
+        for param in params:
+            del param["id"]
+        written = self.connection.execute(query, params)
+        if written.rowcount == len(jobs):
+            return jobs
+        # Of an attempt that lost its job, the row carries another (generation, attempt) now.
+        ours = {(row["id"], row["generation"], row["attempts"]) for row in rows}
+        now = self.connection.execute(
+            select(c.id, c.generation, c.attempts).where(c.id.in_([row["id"] for row in rows]))
+        )
+        kept = {id for id, generation, attempts in now if (id, generation, attempts) in ours}
+        return [job for job, row in zip(jobs, rows, strict=True) if row["id"] in kept]
+
+    def release(self, job: T) -> bool:
+        row = self.to_row(job)
+        c = self.table.c
+        written = self.connection.execute(
+            update(self.table)
+            .where(
+                *self._one(row["id"]),
+                c.generation == row["generation"],
+                c.attempts == row["attempts"],
+                c.status.in_(self.in_progress),
+            )
+            .values(status=self.waiting[0], attempts=c.attempts - 1, lease_until=None)
+        )
+        return bool(written.rowcount == 1)
 
     def swap(self, expected: T, new: T) -> bool:
         before, row = self.to_row(expected), self.to_row(new)

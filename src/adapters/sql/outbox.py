@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from prorata.adapters.sql import tables
@@ -42,11 +43,13 @@ class SqlaOutbox:
 
     def get(self, id: str) -> StoredEvent | None:
         row = self.connection.execute(select(_T).where(_T.c.id == id)).mappings().first()
-        if row is None:
-            return None
-        return StoredEvent(
-            row["id"], event_from(row["kind"], row["payload"]), row["occurred_at"], row["dispatched_at"]
-        )
+        return None if row is None else _stored(row)
+
+    def get_all(self, ids: list[str]) -> list[StoredEvent]:
+        if not ids:
+            return []
+        found = self.connection.execute(select(_T).where(_T.c.id.in_(ids)).order_by(_T.c.id)).mappings()
+        return [_stored(row) for row in found]
 
     def due(self, sent_before: datetime, limit: int = 500) -> list[str]:
         query = (
@@ -79,5 +82,30 @@ class SqlaOutbox:
             return False
         return True
 
+    def mark_all_handled(self, ids: list[str], handler: str) -> set[str]:
+        """One INSERT … ON CONFLICT DO NOTHING: on PostgreSQL a row another transaction is inserting is
+        waited for, and counted as marked by it once that commits (by this one if it rolls back)."""
+        if not ids:
+            return set()
+        dialect = self.connection.dialect.name
+        insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        marked = self.connection.execute(
+            insert_of(tables.handled_events)
+            .on_conflict_do_nothing()
+            .returning(tables.handled_events.c.event_id),
+            [{"event_id": id, "handler": handler} for id in dict.fromkeys(ids)],
+        ).scalars()
+        return {str(id) for id in marked}
+
     def mark_dispatched(self, id: str, now: datetime) -> None:
         self.connection.execute(update(_T).where(_T.c.id == id).values(dispatched_at=now))
+
+    def mark_all_dispatched(self, ids: list[str], now: datetime) -> None:
+        if ids:
+            self.connection.execute(update(_T).where(_T.c.id.in_(ids)).values(dispatched_at=now))
+
+
+def _stored(row: RowMapping) -> StoredEvent:
+    return StoredEvent(
+        row["id"], event_from(row["kind"], row["payload"]), row["occurred_at"], row["dispatched_at"]
+    )

@@ -33,14 +33,14 @@ class SqlaRepository(Generic[T]):
         to_row: Callable[[T], Row],
         from_row: Callable[[Row], T],
         bound: str | None = None,
-        order: tuple[str, ...] = (),
+        order: tuple[str | ColumnElement[Any], ...] = (),
     ) -> None:
         self.connection = connection
         self.table = table
         self.to_row = to_row
         self.from_row = from_row
         self.bound = bound
-        self.order = order  # columns listings sort by before the id (oldest first)
+        self.order = order  # columns (or expressions) listings sort by before the id (oldest first)
 
     def add(self, item: T) -> None:
         row = self.own_row(item)
@@ -84,7 +84,8 @@ class SqlaRepository(Generic[T]):
         total = None
         if offset or limit is not None:
             total = self.connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        query = query.order_by(*(self.table.c[name] for name in self.order), self.table.c.id).offset(offset)
+        sort = (self.table.c[o] if isinstance(o, str) else o for o in self.order)
+        query = query.order_by(*sort, self.table.c.id).offset(offset)
         return (query if limit is None else query.limit(limit)), total
 
     def update(self, item: T) -> None:

@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from prorata.adapters.sql import collection_rows as collection
 from prorata.adapters.sql import rows, tables
 from prorata.adapters.sql.deferred_jobs import SqlaDeferredJobs
-from prorata.adapters.sql.held_receipts import SqlaHeldReceipts
+from prorata.adapters.sql.held_receipts import RECEIPT_ORDER, SqlaHeldReceipts
 from prorata.adapters.sql.jobs import SqlaJobs
 from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingRepository
 from prorata.adapters.sql.outbox import SqlaOutbox
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.adapters.sql.residents import SqlaResidentRepository
+from prorata.adapters.sql.settlements import SqlaSettlementRepository
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
 from prorata.domain.access.model import ApiKey, Replay, Tenant
 from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
@@ -35,9 +36,10 @@ from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Missing, Repository
+from prorata.domain.ports.settlements import SettlementRepository
 from prorata.domain.receipts.lifecycle import ReceiptEvent
 from prorata.domain.receipts.rendered import RenderedDocument
-from prorata.domain.settlement.stored import IssuedReceipt, Settlement
+from prorata.domain.settlement.stored import IssuedReceipt
 from prorata.domain.webhooks import model as webhooks
 from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
@@ -53,7 +55,7 @@ class SqlaUnitOfWork:
     residents: Repository[Resident]
     meters: Repository[Meter]
     readings: Repository[MeterReading]
-    settlements: Repository[Settlement]
+    settlements: SettlementRepository
     receipts: Repository[IssuedReceipt]
     receipt_events: Repository[ReceiptEvent]
     rendered_documents: Repository[RenderedDocument]
@@ -116,11 +118,9 @@ class SqlaUnitOfWork:
         self.residents = SqlaResidentRepository(connection, bound=self.tenant)
         self.meters = SqlaMeterRepository(connection, bound=self.tenant)
         self.readings = SqlaReadingRepository(connection, bound=self.tenant)
-        self.settlements = SqlaRepository[Settlement](
-            connection, tables.settlements, rows.settlement_row, rows.settlement, bound=self.tenant
-        )
+        self.settlements = SqlaSettlementRepository(connection, bound=self.tenant)
         self.receipts = SqlaRepository[IssuedReceipt](
-            connection, tables.receipts, plain, rows.receipt, bound=self.tenant
+            connection, tables.receipts, plain, rows.receipt, bound=self.tenant, order=RECEIPT_ORDER
         )
         self.receipt_events = SqlaRepository[ReceiptEvent](
             connection, tables.receipt_events, plain, rows.receipt_event, bound=self.tenant, order=("seq",)

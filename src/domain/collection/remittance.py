@@ -4,6 +4,7 @@ payer and mandate kept as they were when it was made: the file can be downloaded
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -130,13 +131,40 @@ class CollectionRefused(Exception):
         self.field = field
 
 
-class NothingToCollect(CollectionRefused):
-    """No receipt asked for can be collected: each is excluded, and why."""
+# What each exclusion means, for the manager reading the refusal.
+EXCLUDED_BECAUSE = {
+    Exclusion.NOT_COLLECTABLE: "its status is not issued (nor returned, to present it again)",
+    Exclusion.NOT_IN_EUROS: "SEPA debits euros only",
+    Exclusion.NOTHING_TO_COLLECT: "a total of zero or less",
+    Exclusion.NUMBER_NOT_SEPA: "its number cannot be a SEPA EndToEndId",
+    Exclusion.NO_PAYER: "nobody owned the unit at the period's end nor on the day of issue",
+    Exclusion.NO_IBAN: "the payer has no IBAN",
+    Exclusion.INVALID_IBAN: "the payer's IBAN is wrong",
+    Exclusion.NO_MANDATE: "the payer has no mandate id or date of signature",
+    Exclusion.INVALID_MANDATE: "the payer's mandate id is not one SEPA allows, or it was signed after the "
+    "collection date",
+}
 
-    def __init__(self, excluded: tuple[Excluded, ...]) -> None:
-        reasons = sorted({e.reason.value for e in excluded})
-        said = f" ({', '.join(reasons)})" if reasons else ""
-        super().__init__(
-            "nothing_to_collect", f"no receipt can be collected{said}; see `excluded`", "receipt_ids"
-        )
+
+class NothingToCollect(CollectionRefused):
+    """No receipt can be collected: each is excluded, and why. `asked`: the caller named the receipts
+    (`receipt_ids`, the field then named); else they are the community's issued receipts."""
+
+    def __init__(self, excluded: tuple[Excluded, ...], community: str, asked: bool) -> None:
+        counts = Counter(e.reason for e in excluded)
+        why = ", ".join(f"{n} {r.value} ({EXCLUDED_BECAUSE[r]})" for r, n in sorted(counts.items()))
+        if asked:
+            message = f"none of the {len(excluded)} receipts asked for can be collected: {why}"
+        elif excluded:
+            message = (
+                f"none of the {len(excluded)} issued receipts of community {community} can be collected: "
+                f"{why}"
+            )
+        else:
+            message = (
+                f"community {community} has no issued receipt to collect: publish a settlement first (a "
+                "returned receipt is presented again by naming it in receipt_ids)"
+            )
+        said = "; `excluded` names each receipt and why" if excluded else ""
+        super().__init__("nothing_to_collect", message + said, "receipt_ids" if asked else None)
         self.excluded = excluded

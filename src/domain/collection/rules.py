@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from prorata.domain.collection.calendar import is_business_day, next_business_day
+from prorata.domain.collection.mandate import mandate_problems
 from prorata.domain.collection.remittance import (
     CollectionRefused,
     Exclusion,
@@ -101,7 +102,7 @@ def exclusion(
         return Exclusion.INVALID_IBAN
     if not payer.mandate_id or payer.mandate_signed_on is None:
         return Exclusion.NO_MANDATE
-    if not is_sepa_id(payer.mandate_id) or payer.mandate_signed_on > collection_date:
+    if mandate_problems(payer.mandate_id, payer.mandate_signed_on, collection_date):
         return Exclusion.INVALID_MANDATE
     return None
 

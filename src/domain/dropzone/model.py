@@ -56,6 +56,18 @@ class DropClaim:
         """Where the claimed file is now, in the account's folder (until its outcome moves it)."""
         return held_path(self.path, self.hold) if self.hold else self.path
 
+    def told(self, status: str, generation: int) -> bool:
+        """Whether this outcome of its import was told already — written, or closed as not writable (see
+        `told_as`). A run again (support's reprocess, a retry) is a new outcome even with the same status."""
+        said = told_as(status, generation)
+        return self.outcome is not None and (self.outcome == said or self.outcome.startswith(f"{said}; "))
+
+
+def told_as(status: str, generation: int) -> str:
+    """What a claim records of the outcome it told: the import's status, and which run of it ended so
+    (claims told before runs were counted say the status alone, which is the first run's)."""
+    return status if generation == 0 else f"{status}, run {generation + 1}"
+
 
 def hold_of(device: int, inode: int, size: int, mtime_ns: int) -> str:
     """The hold of one file as it stands: every watcher names the same one (so the claim's unique key

@@ -23,7 +23,9 @@ from prorata.domain.receipts.catalogue import LANGUAGES, catalogue, language_of
 @dataclass(frozen=True, slots=True)
 class News:
     """What a notification tells of a receipt. `on` is the move's day (presented, paid, returned);
-    `debit_on` a collection's debit date, when a remittance set one; `account` the payer's IBAN, masked."""
+    `debit_on` a collection's debit date, when a remittance set one (of a collection cancelled, the date
+    it was to be made); `account` the payer's IBAN, masked; `refund`: a return of a collection already
+    paid (told as a refund, not a rejection)."""
 
     kind: NotificationKind
     number: str
@@ -40,6 +42,7 @@ class News:
     creditor: str | None = None
     account: str | None = None
     debit_on: date | None = None
+    refund: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,9 @@ def compose(language: str, news: News) -> Message:
         explained = words.reason(news.reason) if news.reason else None
         values["meaning"] = explained.meaning if explained else texts["no_reason"]["meaning"]
         values["todo"] = explained.todo if explained else texts["no_reason"]["todo"]
-    text = texts[news.kind.value]
+    text = texts["refunded" if news.kind is NotificationKind.RETURNED and news.refund else news.kind.value]
+    if news.kind is NotificationKind.COLLECTION_CANCELLED and news.debit_on is None:
+        values["debit_on"] = values["on"]  # a collection without a known debit date: the day it was sent
     if news.kind is NotificationKind.SENT_FOR_COLLECTION and news.debit_on is None:
         text = texts["presented"]  # a management system's own collection: no debit date known here
     content = text["content"].format(**values)

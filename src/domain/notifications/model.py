@@ -13,13 +13,15 @@ from prorata.domain.notifications.outcomes import Outcome, RetryPolicy, Verdict
 class NotificationKind(StrEnum):
     """What the resident is told. `corrected`: the receipt of a correction replaced her unit's receipt
     (told instead of a second `issued`); `sent_for_collection`: presented to the bank, or again after a
-    return — the SEPA pre-notification, with the debit date."""
+    return — the SEPA pre-notification, with the debit date; `collection_cancelled`: the debit it
+    announced will not be made (its remittance was cancelled before its date)."""
 
     ISSUED = "issued"
     CORRECTED = "corrected"
     SENT_FOR_COLLECTION = "sent_for_collection"
     PAID = "paid"
     RETURNED = "returned"
+    COLLECTION_CANCELLED = "collection_cancelled"
 
 
 class NotificationStatus(StrEnum):

@@ -4,6 +4,8 @@
   as `corrected` — the earlier receipt's `superseded` move tells nothing, so nobody hears of one period
   twice as "issued". Presented (and presented again after a return) is `sent_for_collection`; `paid` and
   `returned` are told as such; a cancellation tells nothing (not one of the steps residents are told).
+  A collection withdrawn before its date (its remittance cancelled) is `collection_cancelled`, told to
+  exactly the residents told of that collection — no one else hears of a debit called off.
 - Who: the residents holding the unit on the day the move was recorded, with an external id (the address
   OneSignal knows them by). An issue or a correction is told to every holder — owners and occupants
   alike: whoever lives there sees what the dwelling costs. A collection, a payment and a return concern
@@ -30,6 +32,7 @@ _KINDS = {
     EventType.REPRESENTED: NotificationKind.SENT_FOR_COLLECTION,
     EventType.PAID: NotificationKind.PAID,
     EventType.RETURNED: NotificationKind.RETURNED,
+    EventType.WITHDRAWN: NotificationKind.COLLECTION_CANCELLED,
 }
 TOLD_TO_OCCUPANTS = frozenset({NotificationKind.ISSUED, NotificationKind.CORRECTED})
 
@@ -45,7 +48,11 @@ def kind_for(event: EventType, corrects: bool) -> NotificationKind | None:
 def recipients(
     kind: NotificationKind, residents: Iterable[Resident], unit_id: str, day: date, payer: Resident | None
 ) -> list[Resident]:
-    """Who is told, each once, by id: see the module's rules."""
+    """Who is told, each once, by id: see the module's rules. For `collection_cancelled`, `residents` are
+    those told of the collection, and only they are told."""
+    if kind is NotificationKind.COLLECTION_CANCELLED:
+        told = {r.id: r for r in residents}
+        return [r for _, r in sorted(told.items()) if r.external_id and r.external_id.strip()]
     roles = (
         {OccupancyRole.OWNER, OccupancyRole.OCCUPANT} if kind in TOLD_TO_OCCUPANTS else {OccupancyRole.OWNER}
     )

@@ -14,5 +14,9 @@ class DeliveryQueue(Protocol):
         """Ask a worker to send the notification, not before `delay_seconds` from now."""
 
     @abstractmethod
+    def send_notifications(self, notification_ids: list[str]) -> None:
+        """Ask one worker to send these notifications, one after another, now."""
+
+    @abstractmethod
     def deliver_webhook(self, delivery_id: str, delay_seconds: float = 0) -> None:
         """Ask a worker to post the delivery, not before `delay_seconds` from now."""

@@ -27,9 +27,24 @@ class Jobs(Protocol[T]):
         another claimer has it. At most one of any number of concurrent claimers wins."""
 
     @abstractmethod
+    def claim_all(self, ids: list[str], now: datetime, lease_until: datetime) -> list[T]:
+        """`claim` for many jobs in one write: those won (in no particular order); each is taken by at
+        most one of any number of concurrent claimers."""
+
+    @abstractmethod
     def hold(self, job: T) -> None:
         """Write the job's new state for the attempt it carries; raises LeaseLost when the job is no
         longer at that attempt or no longer in progress (nothing is written then)."""
+
+    @abstractmethod
+    def hold_all(self, jobs: list[T]) -> list[T]:
+        """`hold` for many jobs in one write: those written; a job whose attempt lost it is left out
+        (nothing is written for it)."""
+
+    @abstractmethod
+    def release(self, job: T) -> bool:
+        """Give back a job the attempt it carries claimed but did not start (waiting again, its attempt
+        not counted); False when the attempt no longer holds it."""
 
     @abstractmethod
     def swap(self, expected: T, new: T) -> bool:

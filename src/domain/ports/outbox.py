@@ -38,3 +38,14 @@ class Outbox(Protocol):
 
     @abstractmethod
     def mark_dispatched(self, id: str, now: datetime) -> None: ...
+
+    @abstractmethod
+    def get_all(self, ids: list[str]) -> list[StoredEvent]:
+        """The stored events of these ids that exist, oldest first."""
+
+    @abstractmethod
+    def mark_all_handled(self, ids: list[str], handler: str) -> set[str]:
+        """`mark_handled` for many events in one write: the ids marked now (not those marked before)."""
+
+    @abstractmethod
+    def mark_all_dispatched(self, ids: list[str], now: datetime) -> None: ...

@@ -17,3 +17,7 @@ class TaskQueue(Protocol):
     @abstractmethod
     def dispatch_event(self, event_id: str) -> None:
         """Ask a worker to hand the stored event to its handlers (after the event's row is committed)."""
+
+    @abstractmethod
+    def dispatch_events(self, event_ids: list[str]) -> None:
+        """`dispatch_event` for several events in one message: one worker relays them together."""

@@ -18,9 +18,10 @@ from prorata.domain.ports.held_receipts import HeldReceipts
 from prorata.domain.ports.jobs import Jobs
 from prorata.domain.ports.outbox import Outbox
 from prorata.domain.ports.repository import Repository
+from prorata.domain.ports.settlements import SettlementRepository
 from prorata.domain.receipts.lifecycle import ReceiptEvent
 from prorata.domain.receipts.rendered import RenderedDocument
-from prorata.domain.settlement.stored import IssuedReceipt, Settlement
+from prorata.domain.settlement.stored import IssuedReceipt
 from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
 
@@ -35,7 +36,7 @@ class UnitOfWork(Protocol):
     residents: Repository[Resident]
     meters: Repository[Meter]
     readings: Repository[MeterReading]
-    settlements: Repository[Settlement]
+    settlements: SettlementRepository  # with their headings read alone (SettlementHeading)
     receipts: Repository[IssuedReceipt]
     receipt_events: Repository[ReceiptEvent]
     rendered_documents: Repository[RenderedDocument]  # PDFs kept after their first download

@@ -25,7 +25,7 @@ from prorata.domain.receipts.document import (
     masked_iban,
 )
 from prorata.domain.receipts.facts import DocumentFacts, PoolTotal, ReceiptFacts, consumption_of, year_before
-from prorata.domain.receipts.lifecycle import EventType
+from prorata.domain.receipts.lifecycle import EventType, refunds
 from prorata.domain.settlement.request import Period
 
 _DIVIDE = Context(prec=40)
@@ -36,8 +36,9 @@ AVERAGE_PLACES = 3  # as the engine's estimates: a consumption to the thousandth
 def build_document(facts: DocumentFacts) -> ReceiptDocument:
     receipt = facts.facts.receipt
     detail = receipt.detail
+    refunded = refunds(facts.history)
     history = tuple(
-        HistoryRow(e.on, e.type, e.status, e.reason, e.note)
+        HistoryRow(e.on, e.type, e.status, e.reason, e.note, e.id in refunded)
         for e in sorted(facts.history, key=lambda e: e.seq)
     )
     consumption = consumption_of(detail)
@@ -49,7 +50,7 @@ def build_document(facts: DocumentFacts) -> ReceiptDocument:
         consumption=consumption,
         estimated=estimated,
         history=history,
-        payment=_payment(facts.facts.payer, history),
+        payment=_payment(facts.facts.payer, _debit_on(facts)),
         comparison=_comparison(facts, consumption, estimated),
     )
 
@@ -155,13 +156,20 @@ def _line(line: dict[str, Any], pool: PoolTotal | None) -> LineRow:
     )
 
 
-def _payment(payer: Resident | None, history: tuple[HistoryRow, ...]) -> Payment:
-    debit_on = None  # the day of its last presentation to the bank, unless it was withdrawn since
-    for entry in history:
+def _debit_on(facts: DocumentFacts) -> date | None:
+    """The debit date of its last presentation to the bank, unless it was withdrawn since: a
+    remittance's collection date (what the pre-notification told), else — a collection a management
+    system reported — the day it was presented."""
+    debit_on = None
+    for entry in sorted(facts.history, key=lambda e: e.seq):
         if entry.type in _SENT:
-            debit_on = entry.on
+            debit_on = facts.debit_dates.get(entry.id, entry.on)
         elif entry.type is EventType.WITHDRAWN:
             debit_on = None
+    return debit_on
+
+
+def _payment(payer: Resident | None, debit_on: date | None) -> Payment:
     if payer is not None and payer.iban and payer.mandate_id:
         return Payment(PaymentMethod.DIRECT_DEBIT, masked_iban(payer.iban), payer.mandate_id, debit_on)
     return Payment(PaymentMethod.TRANSFER, debit_on=debit_on)

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from prorata.domain.receipts.formats import Formats
+from prorata.domain.receipts.notes import read_note
 
 LANGUAGES = ("es", "ca", "fr", "en")
 DEFAULT_LANGUAGE = "es"
@@ -71,6 +72,21 @@ class Catalogue:
             unknown = self.entries["reason_unknown"]
             return Reason(code, unknown["meaning"].format(code=code), unknown["todo"].format(code=code))
         return Reason(code, known["meaning"], known["todo"])
+
+    def note(self, note: str) -> str:
+        """A history entry's note in this language when prorata wrote it (domain/receipts/notes.py);
+        anyone else's note as its author wrote it."""
+        found = read_note(note)
+        if found is None:
+            return note
+        key = f"{found.kind.value}_said" if found.said else found.kind.value
+        text: str = self.entries["notes"][key].format(
+            message_id=found.message_id,
+            on=self.formats.date(found.on) if found.on else "",
+            file=f"{found.format or ''} {found.message_id or ''}".strip(),
+            said=found.said,
+        )
+        return text
 
     @property
     def reason_codes(self) -> frozenset[str]:

@@ -111,17 +111,29 @@ class LineRow:
 
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
+    """One move; `refund`: a return of a collection already paid (lifecycle.refunds)."""
+
     on: date
     type: EventType
     status: ReceiptStatus
     reason: str | None = None
     note: str | None = None
+    refund: bool = False
+
+    @property
+    def event_name(self) -> str:
+        """The catalogue's name of what happened: `refunded` for a refund."""
+        return "refunded" if self.refund else self.type.value
+
+    @property
+    def status_name(self) -> str:
+        return "refunded" if self.refund else self.status.value
 
 
 @dataclass(frozen=True, slots=True)
 class Payment:
-    """By direct debit when the payer has an IBAN and a mandate, else by transfer. `debit_on` is the day
-    it was (last) sent for collection, when it was."""
+    """By direct debit when the payer has an IBAN and a mandate, else by transfer. `debit_on` is the debit
+    date of its last presentation to the bank (a remittance's collection date), while it stands."""
 
     method: PaymentMethod
     iban: str | None = None
@@ -179,6 +191,12 @@ class ReceiptDocument:
     @property
     def total(self) -> Decimal:
         return self.header.total
+
+    @property
+    def status_name(self) -> str:
+        """The catalogue's name of its status: `refunded` while it stands returned by a refund."""
+        last = self.last_return
+        return last.status_name if last is not None else self.header.status.value
 
     @property
     def last_return(self) -> HistoryRow | None:

@@ -43,7 +43,8 @@ class PoolTotal:
 class DocumentFacts:
     """Besides the receipt's facts: its history; its settlement's pools (by line position); the readings
     of the unit's meters of the service, by serial; the unit's consumption in the same period a year
-    earlier, and the community's consumption per m² over its measured units, when known."""
+    earlier, and the community's consumption per m² over its measured units, when known; the debit date
+    of each presentation a remittance made (its collection date), by history entry id."""
 
     facts: ReceiptFacts
     history: tuple[ReceiptEvent, ...] = ()
@@ -51,6 +52,7 @@ class DocumentFacts:
     readings: Mapping[str, Sequence[MeterReading]] = field(default_factory=dict)
     last_year: Decimal | None = None
     average_per_area: Decimal | None = None
+    debit_dates: Mapping[str, date] = field(default_factory=dict)
 
 
 def payer_of(

@@ -11,6 +11,7 @@ webhook handlers consume."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -112,6 +113,19 @@ class ReceiptEvent:
     recorded_at: datetime
     reason: str | None = None
     note: str | None = None
+
+
+def refunds(history: Iterable[ReceiptEvent]) -> frozenset[str]:
+    """The `returned` entries that gave back a collection already paid — a refund (MD06, the debtor's
+    right for 8 weeks; an unauthorised debit for 13 months) — by id. The others returned a collection
+    before it was paid: the bank rejected it, or returned it before settlement."""
+    found: set[str] = set()
+    before: ReceiptStatus | None = None
+    for entry in sorted(history, key=lambda e: e.seq):
+        if entry.type is EventType.RETURNED and before is ReceiptStatus.PAID:
+            found.add(entry.id)
+        before = entry.status
+    return frozenset(found)
 
 
 def checked_reason(reason: str | None) -> str | None:

@@ -11,7 +11,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, g, request
 from marshmallow import Schema
 
-from prorata.application.access import authenticate
+from prorata.application.access import authenticate, key_id_of
 from prorata.application.errors import Unauthorized
 from prorata.application.json_text import check_json
 from prorata.entrypoints.api import (
@@ -36,8 +36,10 @@ from prorata.entrypoints.api import (
     simulations,
     webhooks,
 )
+from prorata.entrypoints.api.capped_request import CappedRequest
 from prorata.entrypoints.api.context import components
 from prorata.entrypoints.api.errors import ProrataApi, invalid, register_domain_errors
+from prorata.entrypoints.api.query_parameters import refuse_unknown_query_parameters
 from prorata.entrypoints.api.unavailable import register_unavailable
 
 if TYPE_CHECKING:
@@ -70,6 +72,7 @@ BLUEPRINTS = (
 
 def create_app(parts: Components) -> Flask:
     app = Flask("prorata")
+    app.request_class = CappedRequest  # a chunked body over the limit: 413, not cut short
     app.extensions["prorata"] = parts
     app.config.update(
         API_TITLE="prorata",
@@ -103,6 +106,7 @@ def create_app(parts: Components) -> Flask:
     access_log.install(app)  # first: it times and logs every request, refused ones too
     app.before_request(_refuse_what_is_not_text)
     app.before_request(_authenticate)
+    app.before_request(refuse_unknown_query_parameters)
     return app
 
 
@@ -124,7 +128,13 @@ def _authenticate() -> Any:
     header = request.headers.get("Authorization", "")
     if not request.path.startswith("/v1/"):
         return None
-    scheme, _, key = header.partition(" ")
+    if request.routing_exception is not None:  # no such endpoint or method: say so before asking for a key
+        raise request.routing_exception
+    scheme, _, key = header.strip().partition(" ")
+    if not key and key_id_of(scheme) is not None:
+        raise Unauthorized(
+            "the Authorization header holds a key but no scheme: send it as Authorization: Bearer <key>"
+        )
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("send an API key: Authorization: Bearer <key>")
     with components().unit_of_work() as uow:

@@ -16,6 +16,7 @@ from prorata.application.bank_returns import bank_return, list_bank_returns, rec
 from prorata.domain.collection.bank_report import BankOutcome, UnreadableBankFile
 from prorata.domain.collection.bank_return import BankReturn, BankReturnStatus
 from prorata.domain.receipts.lifecycle import ReceiptStatus
+from prorata.entrypoints.api.body_parser import EXAMPLE_FILE
 from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.errors import body
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window
@@ -29,7 +30,10 @@ blp = ResourceBlueprint(
 
 
 class BankFileUploadSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", EXAMPLE_FILE: "devoluciones.pain.002.xml"},
+    )
 
 
 class ReportedSchema(Schema):

@@ -18,6 +18,8 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from prorata.domain.problems import ErrorCode, InvalidInput, Problem
 
 BODY = "(body)"
+# A file field's metadata may name an example file for the error saying the file is missing.
+EXAMPLE_FILE = "x-example-file"
 SEND_JSON = "send one JSON object with the header Content-Type: application/json"
 
 
@@ -73,6 +75,7 @@ class BodyParser(FlaskParser):
         return loaded
 
     def load_files(self, req: flask.Request, schema: Schema) -> Any:
+        examples = {f.data_key or n: f.metadata.get(EXAMPLE_FILE) for n, f in schema.fields.items()}
         missing = [name for name in _required(schema) if name not in req.files]
         if missing:
             sent = (
@@ -83,7 +86,7 @@ class BodyParser(FlaskParser):
                     Problem(
                         ErrorCode.INVALID_REQUEST,
                         f"{name} is required: send the file as multipart/form-data{sent}, "
-                        f"e.g. curl -F {name}=@readings.xlsx",
+                        f"e.g. curl -F {name}=@{examples.get(name) or 'readings.xlsx'}",
                         field=name,
                     )
                     for name in missing

@@ -4,7 +4,13 @@ and what to do."""
 from __future__ import annotations
 
 from flask import current_app, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    PreconditionFailed,
+    RequestEntityTooLarge,
+)
 
 from prorata.domain.ports.repository import InUse
 
@@ -26,6 +32,10 @@ def field_message(text: str) -> str:
 
 
 DOCS = "see /docs (or /openapi.json) for the endpoints and what each takes"
+STALE = (
+    "the resource changed since you read it (If-Match): GET it again for its current ETag, apply your "
+    "change to what it holds now, and send that ETag in If-Match"
+)
 # What frees a record from references the API can remove; other kinds are kept for the record.
 _REMOVE_FIRST = {
     "units": "delete its units first (DELETE /v1/units/{id})",
@@ -46,6 +56,8 @@ def stock(error: HTTPException) -> str:
     if isinstance(error, MethodNotAllowed):
         allowed = [m for m in error.valid_methods or () if m not in ("HEAD", "OPTIONS")]
         return f"{request.path[:200]} takes {', '.join(sorted(allowed))}, not {request.method}; {DOCS}"
+    if isinstance(error, PreconditionFailed):
+        return STALE
     if isinstance(error, RequestEntityTooLarge):
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         return (
@@ -53,6 +65,32 @@ def stock(error: HTTPException) -> str:
             "(split it by community or period), or have the operator raise PRORATA_MAX_BODY_BYTES"
         )
     return f"{where}: {error.name.lower()}; {DOCS}"
+
+
+def not_found(message: str) -> str:
+    """A record the path names is not there: say how to list the ids there are (they are opaque, given
+    by the API), when the path's stem up to that id is a listing."""
+    rule, args = request.url_rule, request.view_args or {}
+    if rule is None:
+        return message
+    for name, value in args.items():
+        placeholder = rule.rule.find(f"<{name}>")
+        if placeholder < 0 or not message.endswith(f" {value}"):
+            continue
+        stem = rule.rule[:placeholder].rstrip("/")
+        for other, given in args.items():
+            stem = stem.replace(f"<{other}>", str(given))
+        if _lists(stem):
+            return f"{message}: ids are the ones this API gave; GET {stem} lists those you may see"
+    return message
+
+
+def _lists(path: str) -> bool:
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:  # no route, another method, or a redirect
+        return False
+    return True
 
 
 def in_use(error: InUse) -> str:

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from prorata.application.contract_result import errors_json
 from prorata.application.errors import Forbidden, NotFound, Unauthorized
 from prorata.application.idempotency import KeyReused
-from prorata.application.notifications import NotificationsOff
+from prorata.application.notification_admin import NotificationsOff
 from prorata.domain.community.meter_history import AlreadyReplaced
 from prorata.domain.notifications.model import NotRequeuable
 from prorata.domain.ports.repository import Conflict, InUse, Missing
@@ -21,7 +21,7 @@ from prorata.domain.receipts.lifecycle import InvalidEvent, InvalidTransition
 from prorata.domain.settlement.stored import AlreadyPublished
 from prorata.domain.webhooks.addresses import RefusedUrl
 from prorata.entrypoints.api.body_parser import BODY, SEND_JSON
-from prorata.entrypoints.api.error_messages import field_message, in_use, stock
+from prorata.entrypoints.api.error_messages import field_message, in_use, not_found, stock
 from prorata.entrypoints.api.schemas import ErrorsSchema
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,8 @@ def register_domain_errors(app: Flask) -> None:
     app.register_error_handler(InvalidInput, invalid)
     app.register_error_handler(Unauthorized, _unauthorized)
     app.register_error_handler(Forbidden, simple(403))
-    app.register_error_handler(NotFound, simple(404))
-    app.register_error_handler(Missing, simple(404))
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(Missing, _not_found)
     app.register_error_handler(Conflict, simple(409))
     app.register_error_handler(InUse, _in_use)
     app.register_error_handler(AlreadyPublished, simple(409))
@@ -122,6 +122,10 @@ def register_domain_errors(app: Flask) -> None:
     app.register_error_handler(NotificationsOff, simple(409))
     app.register_error_handler(RefusedUrl, _refused_url)
     app.register_error_handler(Exception, unexpected)
+
+
+def _not_found(error: Exception) -> tuple[dict[str, Any], int]:
+    return body(getattr(error, "code", "not_found"), not_found(str(error))), 404
 
 
 def _unauthorized(error: Unauthorized) -> tuple[dict[str, Any], int, dict[str, str]]:

@@ -8,7 +8,7 @@ from typing import Any
 from flask_smorest.pagination import PaginationParameters
 from marshmallow import Schema, fields, validate
 
-from prorata.application.notifications import list_notifications, my_notifications, requeue
+from prorata.application.notification_admin import list_notifications, my_notifications, requeue
 from prorata.domain.notifications.model import Notification, NotificationKind, NotificationStatus
 from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window

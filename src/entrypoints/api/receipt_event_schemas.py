@@ -54,7 +54,14 @@ class ReceiptEventSchema(Schema):
             "of its own is said in general words"
         },
     )
-    note = fields.String(allow_none=True)
+    note = fields.String(allow_none=True, metadata={"description": "as kept (prorata's own in English)"})
+    note_text = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the note in the language of `reason_text` when prorata wrote it (a remittance, "
+            "its cancellation, a bank file); a note someone else wrote, as written"
+        },
+    )
     recorded_at = fields.DateTime(required=True, metadata={"description": "when prorata recorded it"})
 
 
@@ -83,7 +90,7 @@ class ReceiptWithHistorySchema(ReceiptSchema):
 
 
 def event_json(entry: ReceiptEvent, words: Catalogue | None = None) -> dict[str, Any]:
-    """The entry; with `words`, its reason in that catalogue's language."""
+    """The entry; with `words`, its reason and note in that catalogue's language."""
     explained = None if words is None or entry.reason is None else words.reason(entry.reason)
     return {
         "id": entry.id,
@@ -97,5 +104,6 @@ def event_json(entry: ReceiptEvent, words: Catalogue | None = None) -> dict[str,
         if explained is None or words is None
         else {"language": words.language, "meaning": explained.meaning, "todo": explained.todo},
         "note": entry.note,
+        "note_text": None if words is None or entry.note is None else words.note(entry.note),
         "recorded_at": entry.recorded_at,
     }

@@ -53,7 +53,7 @@ IDEMPOTENCY_KEY = {
     "again; the key with another request is a 422 (idempotency_key_reused).",
 }
 # Refusals that are about the remittance's state, not the request's contents.
-_CONFLICTS = {"remittance_not_open", "collection_date_reached"}
+_CONFLICTS = {"remittance_not_open", "collection_date_reached", "remittance_cancelled"}
 MAX_RECEIPTS = 10_000
 
 
@@ -241,7 +241,8 @@ class RemittanceById(MethodView):
 @blp.response(200, description="the pain.008 file to give the bank", content_type="application/xml")
 def get_remittance_file(query: dict[str, Any], remittance_id: str) -> Response:
     """The remittance's SEPA direct-debit file, valid against its XSD: pain.008.001.02 unless
-    `?version=001.08`. Every download is the same file."""
+    `?version=001.08`. Every download is the same file. 409 `remittance_cancelled` once it is
+    cancelled: that file must not reach the bank."""
     version = PainVersion(query["version"])
     parts = components()
     with work() as uow:

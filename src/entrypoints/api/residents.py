@@ -10,7 +10,7 @@ from flask_smorest.pagination import PaginationParameters
 
 from prorata.application.access import create_key, fetch, key_id_of, require
 from prorata.application.errors import NotFound
-from prorata.application.residents import keep_resident
+from prorata.application.residents import check_mandate, keep_resident
 from prorata.domain.access.principal import Action, Principal, Role
 from prorata.domain.community.model import Language, Occupancy, OccupancyRole, Resident
 from prorata.domain.ports.unit_of_work import UnitOfWork
@@ -65,7 +65,9 @@ class Residents(MethodView):
         parts = components()
         with work() as uow:
             resident = Resident(id=parts.ids.new(), tenant_id=caller.tenant_id, **_values(uow, caller, data))
-            resident = keep_resident(uow, parts.clock.now().date(), resident, None)
+            now = parts.clock.now()
+            check_mandate(resident, None, now)
+            resident = keep_resident(uow, now.date(), resident, None)
             uow.commit()
         return resident
 
@@ -87,7 +89,9 @@ class ResidentItem(MethodView):
             current = fetch(uow.residents, caller, resident_id, "resident")
             precondition(ResidentSchema(), current)
             changed = replace(current, **_values(uow, caller, data))
-            changed = keep_resident(uow, components().clock.now().date(), changed, current)
+            now = components().clock.now()
+            check_mandate(changed, current, now)
+            changed = keep_resident(uow, now.date(), changed, current)
             uow.commit()
         return changed
 

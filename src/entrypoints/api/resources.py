@@ -12,6 +12,7 @@ from werkzeug.exceptions import PreconditionFailed
 
 from prorata.domain.ports.repository import Page
 from prorata.entrypoints.api.body_parser import BodyParser
+from prorata.entrypoints.api.error_messages import STALE
 
 _LAST_OFFSET = 2**62
 
@@ -39,4 +40,4 @@ def paged(page: Page[Any], pagination: PaginationParameters) -> list[Any]:
 def precondition(schema: Schema, current: object) -> None:
     """When the client sends If-Match, it must match the resource's ETag as GET gave it (else 412)."""
     if request.if_match and not request.if_match.contains(Blueprint._generate_etag(schema.dump(current))):
-        raise PreconditionFailed("the resource changed since you read it (If-Match)")
+        raise PreconditionFailed(STALE)

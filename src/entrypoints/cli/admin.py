@@ -29,11 +29,26 @@ def db_upgrade() -> None:
 
 @click.command("ready")
 @click.option("--json", "as_json", is_flag=True, help="Print what GET /ready answers.")
-def ready(as_json: bool) -> None:
+@click.option(
+    "--sftp-port", type=int, help="Also: an SSH banner on 127.0.0.1:PORT (this container's `prorata sftp`)."
+)
+@click.option(
+    "--metrics-port", type=int, help="Also: /metrics on 127.0.0.1:PORT (this container's `prorata worker`)."
+)
+def ready(as_json: bool, sftp_port: int | None, metrics_port: int | None) -> None:
     """Exit 0 when the database answers, its schema is at head and the broker answers; else 1, saying
     which failed (what GET /ready checks, for the worker, sftp and watch containers' healthchecks)."""
     from prorata.adapters.readiness import readiness
+    from prorata.entrypoints.cli.process_checks import check_metrics, check_sftp
 
+    own = [
+        check_sftp(sftp_port) if sftp_port else None,
+        check_metrics(metrics_port) if metrics_port else None,
+    ]
+    if any(own):
+        for failure in filter(None, own):
+            click.echo(failure, err=True)
+        sys.exit(1)  # the process itself is gone or stuck: restart it, whatever the database says
     parts = bootstrap()
     found = readiness(parts.engine, parts.broker)
     parts.broker.close()

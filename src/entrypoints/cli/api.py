@@ -16,6 +16,7 @@ from prorata.config.bootstrap import Components, bootstrap
 from prorata.config.settings import Settings
 from prorata.entrypoints.api.app import create_app
 from prorata.entrypoints.background import Background
+from prorata.entrypoints.cli.startup import require_reachable
 from prorata.entrypoints.log_format import formatter
 
 # Requests in progress at SIGTERM get this long to finish; then gunicorn stops their process anyway.
@@ -76,6 +77,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def api(host: str, port: int, workers: int) -> None:
     """Serve the REST API (OpenAPI at /openapi.json, docs at /docs)."""
     parts = bootstrap()
+    require_reachable(parts, "api")
     parts.upgrade_database()
     parts.engine.dispose()  # the worker processes open their own connections; none is inherited
     # Without a broker server, each API process runs import workers of its own on its in-process broker:

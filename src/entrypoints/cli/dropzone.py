@@ -20,6 +20,7 @@ from prorata.config.bootstrap import Components, bootstrap
 from prorata.domain.dropzone.model import DropAccount
 from prorata.domain.dropzone.throttle import LoginPolicy
 from prorata.domain.ports.repository import Conflict
+from prorata.entrypoints.cli.startup import require_reachable
 from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key
 
 USAGE_ERROR = 2
@@ -58,6 +59,7 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
 def sftp(host: str, port: int) -> None:
     """Serve the SFTP drop zone: each account jailed in its folder under PRORATA_DATA_DIR/dropzone."""
     parts = bootstrap()
+    require_reachable(parts, "sftp", broker=False)  # it only writes files and logins
     parts.upgrade_database()
     server = drop_zone_server(parts)
     stop = threading.Event()
@@ -149,6 +151,7 @@ def watch() -> None:
     from prorata.entrypoints.worker import start_workers
 
     parts = bootstrap()
+    require_reachable(parts, "watch")
     parts.upgrade_database()
     pool = None
     if not parts.settings.broker_url:  # no broker server: this process imports what it claims

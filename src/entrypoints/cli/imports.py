@@ -105,9 +105,11 @@ def _report(job: ImportJob, errors: list[str], total_errors: int) -> None:
 @click.option("--threads", type=int, help="Worker threads (default PRORATA_WORKER_THREADS).")
 def worker_command(threads: int | None) -> None:
     """Process imports from the broker (PRORATA_BROKER_URL: amqp:// or redis://) until stopped."""
+    from prorata.entrypoints.cli.startup import require_reachable
     from prorata.entrypoints.worker import start_workers
 
     parts = bootstrap()
+    require_reachable(parts, "worker")
     parts.upgrade_database()
     settings = parts.settings
     stop_metrics, metrics = None, ""

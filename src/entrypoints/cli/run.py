@@ -6,12 +6,16 @@ supervises. One worker, because the in-process broker and the SFTP port can exis
 
 from __future__ import annotations
 
+import socket
+import sys
+
 import click
 
 from prorata.config.bootstrap import Components, bootstrap
 from prorata.entrypoints.background import Background
 from prorata.entrypoints.cli.api import serve_api
 from prorata.entrypoints.cli.demo import prepare_demo
+from prorata.entrypoints.cli.startup import require_reachable
 
 
 @click.command("run")
@@ -26,13 +30,34 @@ from prorata.entrypoints.cli.demo import prepare_demo
 )
 def run(host: str, port: int, sftp_port: int, demo: bool) -> None:
     """Run the API, workers, SFTP drop zone and watcher together (SQLite, in-process broker by default)."""
+    _require_free(
+        host, {"REST API": ("PORT", "--port", port), "SFTP": ("SFTP_PORT", "--sftp-port", sftp_port)}
+    )
     parts = bootstrap()
+    require_reachable(parts, "run")
     parts.upgrade_database()
     click.echo(_listening(parts, host, port, sftp_port), err=True)
     if demo:
         prepare_demo(parts, host, port, sftp_port)
     parts.engine.dispose()  # the serving process opens its own connections; none is inherited
     serve_api(host, port, workers=1, background=Background(workers=True, sftp=(host, sftp_port), watch=True))
+
+
+def _require_free(host: str, ports: dict[str, tuple[str, str, int]]) -> None:
+    """Before anything is printed or prepared: a taken port is named, with how to choose another."""
+    for part, (variable, option, port) in ports.items():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                click.echo(
+                    f"cannot start: the {part} port {port} on {host} is taken ({error.strerror}); another "
+                    f"prorata may be running. Choose another: `make run {variable}={port + 1}` or "
+                    f"`prorata run {option} {port + 1}`",
+                    err=True,
+                )
+                sys.exit(1)
 
 
 def _listening(parts: Components, host: str, port: int, sftp_port: int) -> str:
