@@ -1,0 +1,1 @@
+"""The DejaVu Sans subsets the PDFs embed (data; make_subsets.py remakes them)."""

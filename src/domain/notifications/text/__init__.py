@@ -1,0 +1,1 @@
+"""The notification catalogues, one JSON file per language (data)."""

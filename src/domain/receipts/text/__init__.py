@@ -1,0 +1,1 @@
+"""The receipt catalogues, one JSON file per language (data)."""
