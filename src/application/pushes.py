@@ -41,7 +41,7 @@ def send_notifications(
     lease_until = now + outlets.lease
     with unit_of_work() as uow:
         claimed = {j.id: j for j in uow.notification_jobs.claim_all(list(notification_ids), now, lease_until)}
-        _not_yet(uow, clock, outlets.queue, [id for id in notification_ids if id not in claimed])
+        _not_yet(uow, clock, outlets.queue, [id for id in notification_ids if id not in claimed], now)
         jobs = [claimed[id] for id in dict.fromkeys(notification_ids) if id in claimed]
         ended = [_ended(job, outlets, now) for job in jobs]
         for job in ended:
@@ -105,12 +105,15 @@ def _pushed(
     return answered, []
 
 
-def _not_yet(uow: UnitOfWork, clock: Clock, queue: DeliveryQueue, notification_ids: list[str]) -> None:
-    """Messages that came before their retry's time (clocks apart) are sent again for that time."""
+def _not_yet(
+    uow: UnitOfWork, clock: Clock, queue: DeliveryQueue, notification_ids: list[str], claimed_at: datetime
+) -> None:
+    """Messages that came before their retry's time (clocks apart) are sent again for that time. Judged
+    by the claim's own time: one that fell due between the claim and now would otherwise be neither
+    claimed nor sent again, and wait for the sweeper."""
     if not notification_ids:
         return
-    now = clock.now()
     for found in uow.notifications.list(None, id=notification_ids).items:
         waiting = found.status is NotificationStatus.QUEUED
-        if waiting and found.not_before is not None and found.not_before > now:
-            queue.send_notification(found.id, (found.not_before - now).total_seconds())
+        if waiting and found.not_before is not None and found.not_before > claimed_at:
+            queue.send_notification(found.id, max(0.0, (found.not_before - clock.now()).total_seconds()))

@@ -8,7 +8,7 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from prorata.application.access import require
@@ -206,7 +206,7 @@ def deliver(
     with unit_of_work() as uow:
         job = uow.delivery_jobs.claim(delivery_id, now, now + outlets.lease)
         if job is None:
-            _not_yet(uow, clock, outlets.queue, delivery_id)
+            _not_yet(uow, clock, outlets.queue, delivery_id, now)
             return None
         webhook = uow.webhooks.get(job.tenant_id, job.webhook_id)
         ended = None
@@ -244,12 +244,15 @@ def deliver(
     return after
 
 
-def _not_yet(uow: UnitOfWork, clock: Clock, queue: DeliveryQueue, delivery_id: str) -> None:
+def _not_yet(
+    uow: UnitOfWork, clock: Clock, queue: DeliveryQueue, delivery_id: str, claimed_at: datetime
+) -> None:
+    """A message that came before its retry's time is sent again for that time, judged by the claim's own
+    time (one due between the claim and now would otherwise wait for the sweeper)."""
     found = uow.webhook_deliveries.get(None, delivery_id)
-    now = clock.now()
     waiting = found is not None and found.status is DeliveryStatus.QUEUED
-    if waiting and found is not None and found.not_before is not None and found.not_before > now:
-        queue.deliver_webhook(found.id, (found.not_before - now).total_seconds())
+    if waiting and found is not None and found.not_before is not None and found.not_before > claimed_at:
+        queue.deliver_webhook(found.id, max(0.0, (found.not_before - clock.now()).total_seconds()))
 
 
 def sweep_deliveries(uow: UnitOfWork, clock: Clock, queue: DeliveryQueue, stale: timedelta) -> list[str]:
