@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -456,3 +457,30 @@ def test_a_correction_is_told_as_corrected_to_each_holder_once_never_as_a_second
         [again["1A"]["id"]] * 2 + [again["1B"]["id"]] * 2
     )
     assert house.boss.get(f"/v1/notifications?receipt_id={again['1A']['id']}&event=issued").get_json() == []
+
+
+class _DueDuringTheClaim(MovingClock):
+    """Reads a millisecond before the retry's time at the claim, and a millisecond after from then on."""
+
+    def __init__(self, due: datetime) -> None:
+        super().__init__(due - timedelta(milliseconds=1))
+        self.later = due + timedelta(milliseconds=1)
+
+    def now(self) -> datetime:
+        at, self.at = self.at, self.later
+        return at
+
+
+def test_a_retry_that_falls_due_while_its_message_is_claimed_is_sent_again_not_left_to_the_sweeper(
+    direct: Running, stand_in: DocumentedOneSignal, issued: Issued
+) -> None:
+    outlets, queue, id, external = one_notification(direct, issued)
+    stand_in.subscribe(external)
+    stand_in.then(weather.throttled("3"))
+    waiting = send(direct, MovingClock(), outlets, id)
+    assert waiting.status.value == "queued"
+    assert waiting.not_before is not None
+    queue.notifications.clear()
+    # Its message comes back a hair early: too early to claim, and due by the time that is known.
+    assert send(direct, _DueDuringTheClaim(waiting.not_before), outlets, id) is None
+    assert [sent for sent, _ in queue.notifications] == [id]  # sent again, due now
