@@ -18,7 +18,10 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 # Run: the wheels installed, no build tools, a user of its own.
 FROM ${PYTHON_IMAGE} AS run
-RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/prorata --create-home prorata
+# Its home is its own, not the data folder every process shares (a tool's dot-files would land there);
+# the data folder is made the user's in the image, so that a new volume mounted there is too.
+RUN useradd --system --uid 10001 --user-group --home-dir /home/prorata --create-home prorata \
+    && install -d -o prorata -g prorata -m 0750 /var/lib/prorata
 COPY --from=build /wheels /tmp/wheels
 RUN pip install --no-cache-dir --no-index --find-links=/tmp/wheels prorata && rm -rf /tmp/wheels
 # One JSON object per log line; the data folder (files kept, SFTP drop zone and host key) is a volume

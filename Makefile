@@ -65,11 +65,13 @@ run: install
 simulate: install
 	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv
 
-# bench_simulate runs what a user runs (processes, HTTP to `prorata api`), each against its baseline.
+# bench_simulate runs what a user runs (processes, HTTP to `prorata api`), each against its baseline;
+# bench_startup times every command's start-up as a process, against `python -c pass`.
 # bench_operations needs PostgreSQL, RabbitMQ and OpenSSH's sftp (as the e2e tests): PRORATA_BENCH_UNITS=2000 for a
 # shorter run.
 bench: install sftp-client
 	$(BIN)/python tests/benchmarks/bench_simulate.py
+	$(BIN)/python tests/benchmarks/bench_startup.py
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_files.py
 	$(BIN)/python tests/benchmarks/bench_receipts.py

@@ -1,4 +1,9 @@
-"""The composition root: the one place that picks adapters for the core's ports."""
+"""The composition root: the one place that picks adapters for the core's ports.
+
+The database and broker adapters are wired at once: every process that wires the components uses them.
+The PDF, SEPA, spreadsheet-writing, HTTP and push adapters are made on first use (`on_first_use`), by the
+few processes that use them: imported with the rest they took ≈ 0.55 s of CPU of every command's start
+here (a database command's 1.8 s is now 1.0 s)."""
 
 from __future__ import annotations
 
@@ -13,29 +18,24 @@ from prorata.adapters.dramatiq_queue import DramatiqTaskQueue, make_broker
 from prorata.adapters.drop_holds import PruningDropOutcomes
 from prorata.adapters.local_blob_store import LocalBlobStore
 from prorata.adapters.local_drop_outcomes import LocalDropOutcomes
-from prorata.adapters.onesignal import OneSignalNotifier
-from prorata.adapters.pdf.distribution_pdf import BorbDistributionPdf
-from prorata.adapters.pdf.receipt_pdf import BorbReceiptRenderer
-from prorata.adapters.sepa.accounts import SchwiftyBankAccounts
-from prorata.adapters.sepa.bank_files import DefusedXmlBankFileReader
-from prorata.adapters.sepa.pain008 import SepaxmlRemittanceWriter
-from prorata.adapters.spreadsheets.distribution_workbook import OpenpyxlDistributionWorkbook
-from prorata.adapters.spreadsheets.error_workbooks import SandboxedErrorWorkbooks
+from prorata.adapters.spreadsheets.limits import FileLimits
 from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.login_ledger import SqlaLoginLedger
 from prorata.adapters.sql.migrate import upgrade
 from prorata.adapters.sql.pace import NoPace, SqlaPace
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
-from prorata.adapters.webhooks import HttpxWebhookSender
 from prorata.application.batches import EVENTS_AT_ONCE, spread
 from prorata.application.collection_ports import CollectionPorts
 from prorata.application.outlets import Outlets
 from prorata.application.services import Services
+from prorata.config.on_first_use import on_first_use
 from prorata.config.readers import file_limits, spreadsheet_reader
 from prorata.config.settings import Settings
 from prorata.domain.access.principal import Principal
 from prorata.domain.notifications.outcomes import RetryPolicy
+from prorata.domain.ports.bank_accounts import BankAccounts
+from prorata.domain.ports.bank_file_reader import BankFileReader
 from prorata.domain.ports.blob_store import BlobStore
 from prorata.domain.ports.clock import Clock
 from prorata.domain.ports.distribution_renderer import DistributionRenderer
@@ -43,10 +43,13 @@ from prorata.domain.ports.drop_outcomes import DropOutcomes
 from prorata.domain.ports.error_workbooks import ErrorWorkbooks
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.login_ledger import LoginLedger
+from prorata.domain.ports.notifier import Notifier
 from prorata.domain.ports.receipt_renderer import ReceiptRenderer
+from prorata.domain.ports.remittance_writer import RemittanceWriter
 from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
 from prorata.domain.ports.task_queue import TaskQueue
 from prorata.domain.ports.unit_of_work import UnitOfWork
+from prorata.domain.ports.webhook_sender import WebhookSender
 from prorata.domain.webhooks.model import RetrySchedule
 
 
@@ -76,6 +79,8 @@ class Components:
     receipt_renderer: ReceiptRenderer
     # Push notifications (OneSignal, or recorded only) and webhooks: senders, queue, pace, retry rules.
     outlets: Outlets
+    # SEPA direct debit: bank accounts checked, pain.008 written, bank files read (all stateless).
+    collection: CollectionPorts
 
     @property
     def services(self) -> Services:
@@ -87,13 +92,8 @@ class Components:
             self.spreadsheet_reader,
             self.queue,
             self.drop_outcomes,
-            SchwiftyBankAccounts(),
+            self.collection.accounts,
         )
-
-    @property
-    def collection(self) -> CollectionPorts:
-        """SEPA direct debit: bank accounts checked, pain.008 written, bank files read (all stateless)."""
-        return CollectionPorts(SchwiftyBankAccounts(), SepaxmlRemittanceWriter(), DefusedXmlBankFileReader())
 
     def unit_of_work_for(self, principal: Principal) -> UnitOfWork:
         """A unit of work bound to the principal's tenant: its repositories filter every read and write by
@@ -133,34 +133,92 @@ def bootstrap(settings: Settings | None = None) -> Components:
         broker=broker,
         queue=queue,
         drop_outcomes=PruningDropOutcomes(LocalDropOutcomes(settings.drop_root), settings.drop_root),
-        error_workbooks=SandboxedErrorWorkbooks(settings.data_dir / "error-workbooks", limits),
-        distribution_workbook=OpenpyxlDistributionWorkbook(),
-        distribution_pdf=BorbDistributionPdf(),
+        error_workbooks=on_first_use(lambda: _error_workbooks(settings, limits)),
+        distribution_workbook=on_first_use(_distribution_workbook),
+        distribution_pdf=on_first_use(_distribution_pdf),
         login_ledger=SqlaLoginLedger(engine),
-        receipt_renderer=BorbReceiptRenderer(),
+        receipt_renderer=on_first_use(_receipt_pdf),
         outlets=_outlets(settings, engine, broker, clock),
+        collection=CollectionPorts(
+            on_first_use(_bank_accounts), on_first_use(_remittance_writer), on_first_use(_bank_file_reader)
+        ),
     )
 
 
 def _outlets(settings: Settings, engine: Engine, broker: dramatiq.Broker, clock: Clock) -> Outlets:
     """OneSignal when an app id and key are set (else notifications are recorded only), at one pace
     shared by every process; webhooks to public https URLs unless PRORATA_WEBHOOKS_ALLOW_PRIVATE."""
-    notifier = None
-    if settings.onesignal_configured:
-        notifier = OneSignalNotifier(
-            settings.onesignal_app_id,
-            settings.onesignal_api_key,
-            settings.onesignal_api_root,
-            timeout=settings.onesignal_timeout,
-        )
+    notifier = on_first_use(lambda: _onesignal(settings)) if settings.onesignal_configured else None
     return Outlets(
         queue=DramatiqDeliveryQueue(broker),
         notifier=notifier,
         pace=SqlaPace(engine, "onesignal", settings.onesignal_max_rps, clock) if notifier else NoPace(),
-        webhooks=HttpxWebhookSender(settings.webhooks_allow_private),
+        webhooks=on_first_use(lambda: _webhook_sender(settings)),
         retry=RetryPolicy(
             max_failures=settings.onesignal_max_failures, backoff=settings.notify_backoff_seconds
         ),
         webhook_retry=RetrySchedule(backoff=settings.webhook_backoff_seconds),
         lease=settings.send_lease,
     )
+
+
+# The adapters made on first use, each importing its library then (what that import takes here, CPU).
+
+
+def _receipt_pdf() -> ReceiptRenderer:
+    from prorata.adapters.pdf.receipt_pdf import BorbReceiptRenderer  # borb, fontTools: ≈ 0.16 s
+
+    return BorbReceiptRenderer()
+
+
+def _distribution_pdf() -> DistributionRenderer:
+    from prorata.adapters.pdf.distribution_pdf import BorbDistributionPdf  # borb
+
+    return BorbDistributionPdf()
+
+
+def _distribution_workbook() -> DistributionRenderer:
+    from prorata.adapters.spreadsheets.distribution_workbook import OpenpyxlDistributionWorkbook  # ≈ 0.15 s
+
+    return OpenpyxlDistributionWorkbook()
+
+
+def _error_workbooks(settings: Settings, limits: FileLimits) -> ErrorWorkbooks:
+    from prorata.adapters.spreadsheets.error_workbooks import SandboxedErrorWorkbooks  # openpyxl
+
+    return SandboxedErrorWorkbooks(settings.data_dir / "error-workbooks", limits)
+
+
+def _bank_accounts() -> BankAccounts:
+    from prorata.adapters.sepa.accounts import SchwiftyBankAccounts  # schwifty: ≈ 0.03 s
+
+    return SchwiftyBankAccounts()
+
+
+def _remittance_writer() -> RemittanceWriter:
+    from prorata.adapters.sepa.pain008 import SepaxmlRemittanceWriter  # sepaxml: ≈ 0.02 s
+
+    return SepaxmlRemittanceWriter()
+
+
+def _bank_file_reader() -> BankFileReader:
+    from prorata.adapters.sepa.bank_files import DefusedXmlBankFileReader  # defusedxml: ≈ 0.015 s
+
+    return DefusedXmlBankFileReader()
+
+
+def _onesignal(settings: Settings) -> Notifier:
+    from prorata.adapters.onesignal import OneSignalNotifier  # onesignal_sdk, httpx
+
+    return OneSignalNotifier(
+        settings.onesignal_app_id,
+        settings.onesignal_api_key,
+        settings.onesignal_api_root,
+        timeout=settings.onesignal_timeout,
+    )
+
+
+def _webhook_sender(settings: Settings) -> WebhookSender:
+    from prorata.adapters.webhooks import HttpxWebhookSender  # httpx: ≈ 0.1–0.15 s
+
+    return HttpxWebhookSender(settings.webhooks_allow_private)

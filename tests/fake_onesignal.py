@@ -9,7 +9,9 @@ exactly once per (receipt, event, resident) is `created_for(...) == 1` for each.
 A script is a queue of answers taken one per request (then the default: a notification is created):
 `ok()`, `no_recipients()`, `invalid_alias()`, `throttled(retry_after)`, `status(500)`, `html(502)`,
 `not_json()`, `refused(400, ...)`, `made_then(500)`, `hang()` (the notification is created, the answer
-held until `release()` or the test ends: a worker killed mid-request)."""
+held until `release()` or the test ends: a worker killed mid-request), `echoing(400)` (the request's
+headers said back in the error, control characters and all, as a debugging proxy or a careless upstream
+does: what prorata keeps of an answer is untrusted)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     create: bool = True
     hang: bool = False
+    echo: bool = False
 
 
 def ok() -> Reply:
@@ -83,6 +86,10 @@ def made_then(code: int = 500) -> Reply:
 
 def hang() -> Reply:
     return Reply(hang=True)
+
+
+def echoing(code: int = 400) -> Reply:
+    return Reply(code, create=False, echo=True)
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,9 @@ class FakeOneSignal:
                     self.created.append(body)
         if reply.hang:
             self.released.wait(30)
+        if reply.echo:
+            said = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+            return _json(reply.status, {"errors": [f"Bad request\n\x1b[31m\u202e{said}\x00"]}, reply.headers)
         if reply.create and reply.body is None:
             return _json(reply.status, {"id": made, "external_id": None}, reply.headers)
         if isinstance(reply.body, bytes):

@@ -26,9 +26,9 @@ def make_broker(url: str, namespace: str = "prorata") -> dramatiq.Broker:
     if not url:
         return StubBroker()
     if url.startswith(("amqp://", "amqps://")):
-        from dramatiq.brokers.rabbitmq import RabbitmqBroker  # needs pika: imported only when chosen
+        from prorata.adapters.rabbitmq_broker import RabbitmqBroker  # needs pika: imported only when chosen
 
-        return RabbitmqBroker(url=url)
+        return RabbitmqBroker(url)
     if url.startswith(("redis://", "rediss://", "unix://")):
         from dramatiq.brokers.redis import RedisBroker
 

@@ -1,22 +1,30 @@
 """Whether this process can do its work now: the database answers, its schema is the one the code was
-written for, and the broker that wakes workers answers. Each check returns what is wrong, or None.
+written for, and the broker that wakes workers answers — and, asked for, that the process beside it still
+goes round its loop (its heartbeat file is fresh). Each check returns what is wrong, or None.
 
 Nothing here raises: a readiness probe must say which part failed, not fail itself."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import dramatiq
 from sqlalchemy import Engine, text
 
+from prorata.adapters.heartbeat import HEARTBEAT_MAX_AGE_SECONDS
 from prorata.adapters.sql.migrate import MIGRATIONS
+from prorata.adapters.sql.revision_reads import quiet_revision_read
+from prorata.adapters.sql.schema_revisions import schema_ahead
+
+if TYPE_CHECKING:  # a broker is given, made by whoever checks it: `prorata ready --without broker` has none
+    import dramatiq
 
 
 @dataclass(frozen=True, slots=True)
 class NotReady:
-    check: str  # database | migrations | broker
+    check: str  # database | migrations | broker | heartbeat
     code: str
     message: str
 
@@ -40,9 +48,10 @@ def check_migrations(engine: Engine) -> NotReady | None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
+    script = ScriptDirectory(str(MIGRATIONS))
+    heads = set(script.get_heads())
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, quiet_revision_read():
             current = set(MigrationContext.configure(connection).get_current_heads())
     except Exception as error:
         return NotReady(
@@ -50,6 +59,9 @@ def check_migrations(engine: Engine) -> NotReady | None:
         )
     if current == heads:
         return None
+    ahead = schema_ahead(current, (found.revision for found in script.walk_revisions()), heads)
+    if ahead:  # a newer prorata's schema, met after a rollback: upgrading cannot help
+        return NotReady("migrations", "migrations_ahead", str(ahead))
     at = f"is at revision {', '.join(sorted(current))}" if current else "has no migration applied"
     return NotReady(
         "migrations",
@@ -71,6 +83,29 @@ def check_broker(broker: dramatiq.Broker) -> NotReady | None:
             "PRORATA_BROKER_URL and that the broker is up",
         )
     return None
+
+
+def check_heartbeat(path: Path, max_age: float) -> NotReady | None:
+    """The file a process's loop touches (PRORATA_HEARTBEAT_FILE), touched within `max_age` seconds."""
+    try:
+        age = max(0.0, time.time() - path.stat().st_mtime)
+    except FileNotFoundError:
+        return NotReady(
+            "heartbeat",
+            "heartbeat_missing",
+            f"{path} is missing (limit of {max_age:g} s): the process that touches it has not gone round "
+            "its loop yet, or it writes another file (its PRORATA_HEARTBEAT_FILE)",
+        )
+    except OSError as error:
+        return NotReady("heartbeat", "heartbeat_unreadable", f"{path} cannot be read ({_why(error)})")
+    if age <= max_age:
+        return None
+    return NotReady(
+        "heartbeat",
+        "heartbeat_stale",
+        f"{path} was last touched {age:.1f} s ago, over the limit of {max_age:g} s: the process that "
+        "touches it is hung (alive, its loop stuck or dead); restart it",
+    )
 
 
 def _ping(broker: dramatiq.Broker) -> None:
@@ -108,15 +143,28 @@ def _why(error: Exception) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Readiness:
-    checks: dict[str, str]  # database, migrations, broker: ok | failed | unknown (not checked)
+    # database, migrations[, broker][, heartbeat]: ok | failed | unknown (not checked: it could not be)
+    checks: dict[str, str]
     failed: list[NotReady]
 
 
-def readiness(engine: Engine, broker: dramatiq.Broker) -> Readiness:
-    """Every check; the schema is read only from a database that answers."""
+def readiness(
+    engine: Engine,
+    broker: dramatiq.Broker | None,
+    heartbeat: Path | None = None,
+    max_age: float = HEARTBEAT_MAX_AGE_SECONDS,
+) -> Readiness:
+    """Every check (the broker's only when one is given, the heartbeat's only when a file is); the schema
+    is read only from a database that answers."""
     database = check_database(engine)
     migrations = None if database else check_migrations(engine)
-    failed = [found for found in (database, migrations, check_broker(broker)) if found]
-    checks = {"database": "ok", "migrations": "unknown" if database else "ok", "broker": "ok"}
+    reached = check_broker(broker) if broker is not None else None
+    beat = check_heartbeat(heartbeat, max_age) if heartbeat is not None else None
+    failed = [found for found in (database, migrations, reached, beat) if found]
+    checks = {"database": "ok", "migrations": "unknown" if database else "ok"}
+    if broker is not None:
+        checks["broker"] = "ok"
+    if heartbeat is not None:
+        checks["heartbeat"] = "ok"
     checks.update({found.check: "failed" for found in failed})
     return Readiness(checks, failed)

@@ -1,42 +1,24 @@
 """How serving processes log: one line per record, as JSON (`PRORATA_LOG_FORMAT=json`, the container's
 default) or as text for a person (`text`, the default elsewhere: `make run`).
 
-Whatever the format, a line never shows an IBAN in clear (masked as on receipts) nor an API key's
-secret, and a lone surrogate (a file name that was not UTF-8) is written as its escape, so every JSON line
-is valid UTF-8 JSON."""
+Whatever the format, a line goes through `redact` (domain/redaction.py): it never shows an IBAN in clear
+(masked as on receipts), a password or a key's secret, and a lone surrogate (a file name that was not
+UTF-8) is written as its escape, so every JSON line is valid UTF-8 JSON."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from typing import Any
 
-from prorata.domain.community.iban import mask_iban
+from prorata.domain.redaction import redact
 from prorata.entrypoints.broker_outage import BrokerOutageFilter
 
 FORMATS = ("text", "json")
-# ISO 13616's shape (2 letters, 2 check digits, 11 to 30 letters or digits), compact or in groups of 4.
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){3,7}(?: \d{1,3})?)\b")
-_API_KEY = re.compile(r"\b(prk_[0-9a-f]{32}_)[A-Za-z0-9_-]+")
-_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)\s+(?!prk_)[A-Za-z0-9._~+/=-]{8,}")  # a key keeps its id
-_ONESIGNAL_KEY = re.compile(r"\bos_v2_app_[A-Za-z0-9_]+")
-_URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)[^@\s/]+@")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # What every LogRecord has; anything else on a record was passed in `extra` and is written as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-
-
-def redact(text: str) -> str:
-    """IBAN-looking text masked; API key secrets, Authorization credentials and passwords in URLs
-    dropped; lone surrogates escaped (`\\udcff`)."""
-    text = _IBAN.sub(lambda found: mask_iban(found.group().replace(" ", "")), text)
-    text = _API_KEY.sub(r"\1***", text)
-    text = _CREDENTIAL.sub(r"\1 ***", text)
-    text = _ONESIGNAL_KEY.sub("os_v2_app_***", text)
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+__all__ = ["FORMATS", "JsonFormatter", "TextFormatter", "configure_logging", "formatter", "redact"]
 
 
 def fields_of(record: logging.LogRecord) -> dict[str, Any]:

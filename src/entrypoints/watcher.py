@@ -20,6 +20,7 @@ from watchdog.observers import Observer
 
 from prorata.adapters import drop_holds
 from prorata.adapters.drop_folders import FileChanged, open_dropped, stat_dropped
+from prorata.adapters.heartbeat import FileHeartbeat
 from prorata.application import dropzone
 from prorata.application.errors import NotFound
 from prorata.config.bootstrap import Components
@@ -51,7 +52,9 @@ class _Seen:
 @dataclass(eq=False)
 class DropWatcher(FileSystemEventHandler):
     """Acts on a file when it is moved in or closed after writing, or when its size and time stood still
-    for `stable_seconds`; rescans every `rescan_seconds` in case an event was missed."""
+    for `stable_seconds`; rescans every `rescan_seconds` in case an event was missed. Touches the
+    heartbeat file (PRORATA_HEARTBEAT_FILE) every pass of its loop, idle or failed, and after each file
+    it claims in one: a loop that no longer goes round is told by the file's age."""
 
     components: Components
     root: Path
@@ -62,6 +65,10 @@ class DropWatcher(FileSystemEventHandler):
     _holding: set[str] = field(default_factory=set)  # holds this watcher is claiming now
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _heartbeat: FileHeartbeat = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._heartbeat = FileHeartbeat(self.components.settings.heartbeat_file)
 
     def run(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -71,6 +78,7 @@ class DropWatcher(FileSystemEventHandler):
         last_scan = 0.0
         try:
             while not self._stopping.wait(0.2):
+                self._heartbeat.beat()
                 try:
                     if time.monotonic() - last_scan >= self.rescan_seconds:
                         self.rescan()
@@ -143,6 +151,7 @@ class DropWatcher(FileSystemEventHandler):
                     continue
                 del self._seen[path]
             self.consider(path)
+            self._heartbeat.beat()  # a pass claiming a backlog of files is not a hung one
 
     def consider(self, path: Path) -> None:
         """Claim the file if it is an import candidate no one has claimed, with its import, in one

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 
 import dramatiq
@@ -12,6 +13,7 @@ from dramatiq.middleware import CurrentMessage
 
 from prorata.adapters.dramatiq_deliveries import DELIVER_WEBHOOK, NOTIFICATIONS, SEND_NOTIFICATION, WEBHOOKS
 from prorata.adapters.dramatiq_queue import DISPATCH_EVENT, EVENTS, QUEUE, RUN_IMPORT
+from prorata.adapters.heartbeat import FileHeartbeat
 from prorata.application.event_handlers import handlers
 from prorata.application.import_admin import sweep
 from prorata.application.notifications import sweep_notifications
@@ -149,7 +151,42 @@ def start_workers(
 ) -> tuple[dramatiq.Worker, Sweeper]:
     declare_actors(components)
     worker = dramatiq.Worker(components.broker, worker_threads=threads, worker_timeout=200)
+    # From each queue a worker takes no more messages than it has threads (dramatiq's default takes twice
+    # as many): a busy worker held the next import while another worker stood idle — at the end of a batch
+    # of portfolio files, a whole file's time (bench_scale).
+    worker.queue_prefetch = threads
     worker.start()
     sweeper = Sweeper(components, sweep_every)
     sweeper.start()
     return worker, sweeper
+
+
+def beat_while_alive(
+    worker: dramatiq.Worker,
+    others: Sequence[threading.Thread],
+    heartbeat: FileHeartbeat,
+    stop: threading.Event,
+    every: float = 1.0,
+) -> list[str]:
+    """Until `stop`, touches the heartbeat every `every` seconds while every dramatiq consumer and worker
+    thread and the `others` (the sweeper) are alive; returns [] when stopped. Their /metrics answer whether
+    they live or not: a dead one is told in the log and returned (the threads that died), for the process
+    to exit and be started again; its heartbeat goes stale meanwhile."""
+    while True:
+        dead = _dead_threads(worker, others)
+        if dead:
+            log.error(
+                "%s stopped: this worker no longer does all its work; it exits, for its restart policy "
+                "to start it again",
+                ", ".join(dead),
+            )
+            return dead
+        heartbeat.beat()
+        if stop.wait(every):
+            return []
+
+
+def _dead_threads(worker: dramatiq.Worker, others: Sequence[threading.Thread]) -> list[str]:
+    consumers = [(f"the consumer of {queue}", t) for queue, t in list(worker.consumers.items())]
+    workers = [("a worker thread", t) for t in list(worker.workers)]
+    return [name for name, t in [*consumers, *workers, *((t.name, t) for t in others)] if not t.is_alive()]

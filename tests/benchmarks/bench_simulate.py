@@ -7,7 +7,8 @@ measured in the same run, in turns (A B A B …), so that whatever slows this sh
 - `POST /v1/simulations` with the same units and their readings in the body, over HTTP to a running
   `prorata api`, against `json.loads` of the request body plus `json.dumps` of the response's value in
   one Python process. Goal: ≤ 3×.
-- `prorata --help` and `prorata simulate --help`, whole processes. Goal: ≤ 0.25 s.
+
+Every command's start-up (`prorata --help` and `prorata simulate --help` among them) is bench_startup's.
 
 Run with `make bench`; the inputs are made afresh from a seed (UNITS units)."""
 
@@ -110,13 +111,6 @@ def receipts_in(path: Path) -> int:
     )
 
 
-def bench_start_up() -> None:
-    for args in (["--help"], ["simulate", "--help"]):
-        runs = [run([PRORATA, *args]) for _ in range(ROUNDS + 1)][1:]
-        took = median(runs)
-        print(f"  `prorata {' '.join(args)}`: {took:5.3f} s (goal ≤ 0.25 s: {verdict(took <= 0.25)})")
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -203,7 +197,6 @@ def main() -> None:
         bench_simulate(folder, inputs.request, "XLSX", inputs.xlsx, BASELINE_XLSX)
         bench_simulate(folder, inputs.request, "CSV", inputs.csv, BASELINE_CSV)
         bench_api(folder, inputs.request_with_readings)
-        bench_start_up()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from prorata.entrypoints.api.app import create_app
 from tests import fake_onesignal as answers
 from tests.api_client import Caller
-from tests.e2e.production import Production, deployment, production, wait_until
+from tests.e2e.production import Production, Service, deployment, production, wait_until
 from tests.fake_onesignal import API_KEY, APP_ID, fake_onesignal
 from tests.integration.notification_world import onesignal_env, published_world
 from tests.production_files import community_workbook
@@ -45,7 +45,7 @@ def test_uploads_are_accepted_while_the_broker_is_down_and_processed_once_it_is_
     with tcp_proxy(rabbitmq.hostname or "127.0.0.1", rabbitmq.port or 5672) as proxy:
         through = {"PRORATA_BROKER_URL": proxy.url_for(deployment.env["PRORATA_BROKER_URL"])}
         api = deployment.api(env=through)
-        deployment.worker(env=through)
+        worker = deployment.worker(env=through)
         _, key = deployment.tenant()
         manager = api.client(key)
         assert upload(manager, community_workbook("C0200"), "before.xlsx").status_code == 202
@@ -62,13 +62,27 @@ def test_uploads_are_accepted_while_the_broker_is_down_and_processed_once_it_is_
         names = list(files)
         time.sleep(1.5)  # longer than the sweeper's resend interval: nothing can be sent meanwhile
         assert sorted(imports_by_status(manager)["received"]) == names
+        for _ in range(2):
+            assert httpx.get(f"{api.base}/ready", timeout=30).status_code == 503
+        wait_until(lambda: _outage_warnings(worker) == 1, 15, deployment.logs)
 
         proxy.restore()
         wait_until(lambda: len(imports_by_status(manager).get("settled", [])) == 4, 30, deployment.logs)
+    for service in (api.service, worker):  # one warning for the outage, not pika's line per attempt
+        assert _outage_warnings(service) <= 1, service.tail(80)
+        assert not _pika_lines(service), service.tail(80)
     jobs = manager.get("/v1/imports").json()
     assert sorted(j["original_name"] for j in jobs) == ["before.xlsx", *names]
     assert [len(manager.get(j["url"]).json()["settlements"]) for j in jobs] == [1] * 4
     assert len(manager.get("/v1/settlements").json()) == 4  # one each, none twice
+
+
+def _outage_warnings(service: Service) -> int:
+    return service.log.read_text().count("the broker does not answer")
+
+
+def _pika_lines(service: Service) -> list[str]:
+    return [line for line in service.log.read_text().splitlines() if " pika." in line]
 
 
 def backends(deployment: Production, **where: Any) -> list[dict[str, Any]]:

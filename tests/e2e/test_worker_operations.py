@@ -1,6 +1,6 @@
 """`prorata worker` as an operator runs it (on Redis here; RabbitMQ is the same code path): dramatiq's own
-Prometheus metrics on PRORATA_WORKER_METRICS_PORT, one JSON log line per job, and SIGTERM letting the
-import in progress finish before the process exits 0."""
+Prometheus metrics on PRORATA_WORKER_METRICS_PORT, its PRORATA_HEARTBEAT_FILE kept fresh, one JSON log
+line per job, and SIGTERM letting the import in progress finish before the process exits 0."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def deployment(tmp_path: Path) -> Iterator[dict[str, Any]]:
             "PRORATA_BROKER_NAMESPACE": namespace,
             "PRORATA_WORKER_METRICS_PORT": str(free_port()),
             "PRORATA_LOG_FORMAT": "json",
+            "PRORATA_HEARTBEAT_FILE": str(tmp_path / "worker.heartbeat"),
         }
         parts = bootstrap(Settings.from_environment(env))
         parts.upgrade_database()
@@ -96,6 +97,8 @@ def test_worker_metrics_job_lines_and_sigterm_finishing_the_job_in_progress(
     found = _scrape(deployment["env"]["PRORATA_WORKER_METRICS_PORT"])
     assert found[("dramatiq_messages_total", "run_import")] == 1
     assert ("dramatiq_message_duration_milliseconds_count", "run_import") in found
+    beat = Path(deployment["env"]["PRORATA_HEARTBEAT_FILE"])
+    assert time.time() - beat.stat().st_mtime < 10  # touched every second while its threads live
     lines = [json.loads(line) for line in log.read_text().splitlines()]  # every line is JSON
     (job,) = [line for line in lines if line.get("actor") == "run_import"]
     assert (job["job_id"], job["tenant_id"], job["outcome"]) == (first, deployment["tenant"], "ok")

@@ -4,7 +4,6 @@ the totals and the check, on pages that each say which page they are and repeat 
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 
 from prorata.adapters.pdf.borb_runtime import font
@@ -36,10 +35,7 @@ def test_the_sheet_shows_every_unit_every_rate_the_totals_and_the_check() -> Non
 
 def test_a_thousand_units_take_several_pages_each_with_its_number_and_the_header() -> None:
     sheet = sample(1000)
-    started = time.perf_counter()
-    pdf = BorbDistributionPdf().render(sheet, Language.EN)
-    took = time.perf_counter() - started
-    assert took < 10, f"1,000 units took {took:.1f} s"  # about 1.5 s here
+    pdf = BorbDistributionPdf().render(sheet, Language.EN)  # its time: bench_distribution.py
     pages = pdf_pages(pdf)
     assert len(pages) > 20
     for number, page in enumerate(pages, start=1):

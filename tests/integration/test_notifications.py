@@ -426,6 +426,22 @@ def test_what_cannot_succeed_ends_at_once_and_is_never_retried(
     assert len(fake.requests) == 1
 
 
+def test_what_onesignal_echoes_of_the_key_is_neither_kept_nor_shown(
+    direct: Running, fake: FakeOneSignal, shared: Shared
+) -> None:
+    outlets, _queue, clock, id = stepping(direct, shared)
+    fake.then(answers.echoing(400))
+    ended = send(direct, clock, outlets, id)
+    assert ended.status.value == "failed"
+    assert fake.requests[0].headers["authorization"] == f"Key {API_KEY}"  # what it echoed
+    (shown,) = [n for n in shared.boss.get("/v1/notifications").get_json() if n["id"] == id]
+    for reason in (ended.reason, shown["reason"]):
+        assert API_KEY not in reason
+        assert "authorization: Key os_v2_app_***" in reason
+        assert reason.startswith("OneSignal refused the request (HTTP 400): Bad request ")
+        assert reason.isprintable()
+
+
 def test_errors_without_end_fail_after_the_limit(
     direct: Running, fake: FakeOneSignal, shared: Shared
 ) -> None:

@@ -4,6 +4,7 @@ answers as long as the process is up, whatever the database."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,20 @@ def test_a_broker_that_cannot_be_reached_is_503(served: Any, tmp_path: Path, sch
     assert "PRORATA_BROKER_URL" in body["errors"][0]["message"]
     assert "s3cret-pw" not in answer.get_data(as_text=True)
     assert body["checks"] == {"database": "ok", "migrations": "ok", "broker": "failed"}
+
+
+def test_ready_logs_no_line_of_alembic_while_an_upgrade_keeps_its_lines(
+    served: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    app = served({"PRORATA_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}, upgraded=False)
+    upgrade(app.extensions["prorata"].engine, "0009")
+    caplog.clear()
+    probes = app.test_client()
+    assert [probes.get("/ready").status_code for _ in range(3)] == [503] * 3  # the schema read each time
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("alembic")] == []
+    app.extensions["prorata"].upgrade_database()  # `prorata db upgrade`: what alembic does is told
+    assert "Context impl SQLiteImpl." in [
+        r.getMessage() for r in caplog.records if r.name.startswith("alembic")
+    ]
+    assert probes.get("/ready").status_code == 200

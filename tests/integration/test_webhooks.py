@@ -41,12 +41,13 @@ ALL = ["receipt.issued", "receipt.sent_for_collection", "receipt.paid", "receipt
 
 class Receiver:
     """A management system's endpoint on loopback: records each post, answers with the scripted statuses
-    (then 200)."""
+    (then 200) — or, given `echo`, a broken answer that says back the delivery's signature and `echo`."""
 
     def __init__(self) -> None:
         self.posts: list[tuple[dict[str, str], bytes]] = []
         self.paths: list[str] = []
         self.statuses: deque[int] = deque()
+        self.echo: str | None = None
         self.lock = threading.Lock()
         receiver = self
 
@@ -57,6 +58,10 @@ class Receiver:
                     receiver.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
                     receiver.paths.append(self.path)
                     code = receiver.statuses.popleft() if receiver.statuses else 200
+                if receiver.echo is not None:  # a header line without its colon: not HTTP
+                    said = f"Prorata-Signature {self.headers['Prorata-Signature']} {receiver.echo}\x1b"
+                    self.wfile.write(f"HTTP/1.1 200 OK\r\n{said}\r\n\r\n".encode())
+                    return
                 self.send_response(code)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -93,6 +98,7 @@ def fresh(receiver: Receiver) -> None:
     receiver.posts.clear()
     receiver.paths.clear()
     receiver.statuses.clear()
+    receiver.echo = None
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +292,33 @@ def test_a_name_re_pointed_at_a_private_address_is_refused_at_delivery(
         )  # fmt: skip
     assert len(queue.deliveries) == 3  # refused for good: no retry
     assert receiver.posts == []
+
+
+def test_what_a_receiver_echoes_of_the_signature_and_secret_is_neither_kept_nor_shown(
+    quiet: Running, receiver: Receiver, tenant: str
+) -> None:
+    queue, clock = RecordingQueue(), MovingClock()
+    outlets = replace(quiet.parts.outlets, queue=queue, webhooks=HttpxWebhookSender(allow_private=True))
+    with quiet.parts.unit_of_work() as uow:
+        caller = Principal(Role.MANAGER, tenant)
+        hook = register_webhook(uow, quiet.parts.services, outlets, caller, receiver.url, ["receipt.issued"])
+    receiver.echo = hook.secret
+    boss = boss_of(quiet, tenant)
+    published_world(boss, boss.created("/v1/communities", {"code": "C0017", "name": "CP Mayor 17"}))
+    for id, _ in events_of(quiet.parts, tenant):
+        dispatched(quiet.parts, outlets, clock, id)
+    for delivery_id, _ in list(queue.deliveries):  # each tried once (its retry is queued meanwhile)
+        assert deliver(quiet.parts.unit_of_work, clock, outlets, delivery_id) is not None
+    signatures = [headers["prorata-signature"].split("v1=")[1] for headers, _ in receiver.posts]
+    shown = boss.get(f"/v1/webhooks/{hook.id}/deliveries").get_json()
+    assert len(shown) == 3
+    for delivery in shown:
+        assert delivery["status"] == "queued"  # to be tried again
+        assert delivery["reason"].startswith("no answer: RemoteProtocolError: illegal header line")
+        assert not [signed for signed in signatures if signed in delivery["reason"]]
+        assert hook.secret not in delivery["reason"]
+        assert "v1=*** whsec_***" in delivery["reason"]
+        assert delivery["reason"].isprintable()
 
 
 def test_the_sender_posts_to_the_address_it_checked_and_never_follows_a_redirect(receiver: Receiver) -> None:

@@ -10,6 +10,7 @@ from prorata.domain.readings.headers import SYNONYMS, Field, field_for
         ("Piso", Field.UNIT),
         ("Vivienda", Field.UNIT),
         ("Nº Contador", Field.METER),
+        ("Nº Repartidor", Field.METER),  # a heat cost allocator's serial, as metering companies head it
         ("Lectura inicial", Field.PREVIOUS),
         ("Lectura Anterior (m³)", Field.PREVIOUS),
         ("Lectura final", Field.CURRENT),

@@ -158,3 +158,28 @@ def test_a_server_error_asking_to_wait_longer_than_the_backoff_is_waited_for() -
     assert sending().answered(outcome, NOW, POLICY).not_before == NOW + timedelta(seconds=30)
     soon = classify(Answer(429, None, "", retry_after="0"), NOW)
     assert sending().answered(soon, NOW, POLICY).not_before == NOW + timedelta(seconds=1)  # never at once
+
+
+LEGACY_KEY = "NGEwMGZmMjItY2NkNy0xMWUzLTk5ZDUtMDAwYzI5NDBlNjJj"  # a REST API key made before Nov. 2024
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Answer(400, {"errors": [f"Authorization: Basic {LEGACY_KEY} is not valid"]}),
+        Answer(403, None, f"<html>\n<p>Key {LEGACY_KEY}</p>\x1b[0m</html>"),
+        Answer(
+            None, error=f"ConnectError: proxy said Authorization: Key os_v2_app_abcdef123 \u202e{'x' * 900}"
+        ),
+    ],
+)
+def test_what_onesignal_says_back_is_kept_redacted_bounded_and_on_one_printable_line(answer: Answer) -> None:
+    policy = RetryPolicy(max_failures=1)
+    ended = sending().answered(classify(answer, NOW), NOW, policy)
+    assert ended.status is NotificationStatus.FAILED
+    assert ended.reason is not None
+    assert LEGACY_KEY not in ended.reason
+    assert "abcdef123" not in ended.reason
+    assert "***" in ended.reason
+    assert ended.reason.isprintable()
+    assert len(ended.reason) <= 500

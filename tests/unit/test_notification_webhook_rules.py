@@ -143,3 +143,18 @@ def test_a_2xx_delivers_and_anything_else_retries_with_exponential_backoff_for_a
 def test_a_url_refused_at_delivery_fails_at_once() -> None:
     refused = delivery().answered(WebhookAnswer(None, refused="resolves to 10.0.0.7"), NOW, RetrySchedule())
     assert (refused.status, refused.reason) == (DeliveryStatus.FAILED, "resolves to 10.0.0.7")
+
+
+def test_what_a_receiver_says_back_is_kept_redacted_bounded_and_on_one_printable_line() -> None:
+    secret = "whsec_AbC-12_xyzXYZ0123456789abcdefghijklmnopq"
+    said = (
+        f"RemoteProtocolError: illegal header line: b'Prorata-Signature t=1,v1={'ab' * 32} {secret}\\x1b'\n"
+    )
+    queued = delivery().answered(WebhookAnswer(None, error=said + "y" * 900), NOW, RetrySchedule())
+    assert queued.status is DeliveryStatus.QUEUED
+    assert queued.reason is not None
+    assert secret not in queued.reason
+    assert "ab" * 32 not in queued.reason
+    assert "v1=*** whsec_***" in queued.reason
+    assert queued.reason.isprintable()
+    assert len(queued.reason) <= 500

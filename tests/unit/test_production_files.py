@@ -78,8 +78,14 @@ def test_the_schema_is_migrated_once_before_the_serving_processes_start() -> Non
 
 def test_healthchecks_ask_whether_each_process_is_ready() -> None:
     services = compose()["services"]
-    assert "/ready" in " ".join(services["api"]["healthcheck"]["test"])
-    assert services["watcher"]["healthcheck"]["test"] == ["CMD", "prorata", "ready"]
+    for name in PRORATA_SERVICES - {"migrate"}:  # with time for a slow check on a loaded host
+        assert _seconds(services[name]["healthcheck"]["timeout"]) >= 30, name
+    for name in ("watcher", "worker"):  # a hung process is told by the age of the file its loop touches
+        service = services[name]
+        test = service["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "prorata", "ready"], name
+        assert "--heartbeat" in test, name
+        assert test[test.index("--heartbeat") + 1] == service["environment"]["PRORATA_HEARTBEAT_FILE"], name
     assert services["postgres"]["healthcheck"]["test"][1] == "pg_isready"
 
 
@@ -118,23 +124,56 @@ def test_the_worker_s_stop_grace_outlasts_a_job_s_lease() -> None:
     assert _seconds(worker["stop_grace_period"]) > float(lease.group(1))
 
 
+def test_every_prorata_process_runs_under_an_init_that_passes_signals_on() -> None:
+    services = compose()["services"]
+    assert all(services[name].get("init") is True for name in PRORATA_SERVICES)
+
+
 def test_healthchecks_test_each_process_itself() -> None:
     services = compose()["services"]
     sftp = services["sftp"]["healthcheck"]["test"]
     assert sftp[:4] == ["CMD", "prorata", "ready", "--sftp-port"]
     assert sftp[4] == services["sftp"]["command"][-1]
+    assert sftp[5:] == ["--without", "broker"]  # it uses none: a broker outage is not the drop zone's
+    api = services["api"]["healthcheck"]["test"]
+    assert api[:5] == ["CMD", "prorata", "ready", "--api-port", services["api"]["command"][-3]]
+    assert api[5:] == ["--without", "broker"]  # it answers 202 meanwhile; the sweeper sends later
+    assert services["watcher"]["healthcheck"]["test"][-2:] == ["--without", "broker"]  # it records files
     worker = services["worker"]
-    for name in ("sftp", "worker"):  # options `prorata ready` takes
+    for name in ("api", "sftp", "worker", "watcher"):  # options `prorata ready` takes
         ready = main.get_command(click.Context(main), "ready")
         assert ready is not None
         ready.make_context("ready", services[name]["healthcheck"]["test"][3:])
-    assert worker["healthcheck"]["test"] == [
+    assert worker["healthcheck"]["test"][:5] == [
         "CMD",
         "prorata",
         "ready",
         "--metrics-port",
         worker["environment"]["PRORATA_WORKER_METRICS_PORT"],
     ]
+
+
+def test_the_api_and_the_metrics_are_published_on_the_loopback_only() -> None:
+    """/metrics answers anyone unauthenticated (the API's and the worker's): a proxy on the host publishes
+    the API. The SFTP drop zone is for the tenants' systems outside."""
+    for name, service in compose()["services"].items():
+        for published in service.get("ports", []):
+            container = str(published).rsplit(":", 1)[-1]
+            if container != "2222":
+                assert str(published).startswith("127.0.0.1:"), (name, published)
+    assert compose()["services"]["api"]["ports"] == ["127.0.0.1:8000:8000"]
+
+
+def test_the_image_user_s_home_is_not_the_shared_data_folder() -> None:
+    text = dockerfile()
+    data_dir = re.search(r"PRORATA_DATA_DIR=(\S+)", text)
+    home = re.search(r"useradd .*--home-dir (\S+)", text)
+    assert data_dir is not None
+    assert home is not None
+    assert home.group(1) != data_dir.group(1)
+    assert not home.group(1).startswith(data_dir.group(1) + "/")
+    # The data folder exists in the image, the user's: a new volume takes its owner from it.
+    assert re.search(rf"install -d .*-o prorata .*{re.escape(data_dir.group(1))}", text)
 
 
 def test_every_data_file_of_the_package_is_declared_as_package_data() -> None:

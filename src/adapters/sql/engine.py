@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+CONNECT_TIMEOUT = 10  # seconds to wait for PostgreSQL to answer a new connection
+
 
 def normalized_url(url: str) -> str:
     """`postgresql://` and `postgres://` use psycopg 3."""
@@ -23,7 +25,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "before_cursor_execute", _sqlite_begin_before_writes)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that takes the connection but never answers would hang every start and every /ready:
+    # libpq waits without limit unless told (the URL's own `?connect_timeout=` wins).
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:

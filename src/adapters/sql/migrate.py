@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+
+from prorata.adapters.sql.schema_revisions import SchemaAhead, schema_ahead
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -24,13 +26,30 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision`; running it again changes nothing."""
+    """Bring the schema up to `revision`; running it again changes nothing. A database at a revision
+    these migrations do not know (a newer prorata's) raises SchemaAhead, unchanged."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Processes starting together take turns; the later ones find the schema current.
             connection.execute(text("SELECT pg_advisory_xact_lock(7270461)"))
         from alembic import command
+        from alembic.util.exc import CommandError
 
         config = alembic_config(engine)
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError:  # "Can't locate revision identified by …" among others
+            ahead = _ahead_of_code(connection)
+            if ahead:
+                raise ahead from None
+            raise
+
+
+def _ahead_of_code(connection: Connection) -> SchemaAhead | None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    current = MigrationContext.configure(connection).get_current_heads()
+    return schema_ahead(current, (found.revision for found in script.walk_revisions()), script.get_heads())

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, RowMapping, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, RowMapping, Table, insert, or_, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from prorata.adapters.sql import tables
 from prorata.domain.events import DomainEvent, event_from, kind_of, payload_of
 from prorata.domain.ports.outbox import StoredEvent
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 _T = tables.outbox
 
@@ -87,10 +91,8 @@ class SqlaOutbox:
         waited for, and counted as marked by it once that commits (by this one if it rolls back)."""
         if not ids:
             return set()
-        dialect = self.connection.dialect.name
-        insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
         marked = self.connection.execute(
-            insert_of(tables.handled_events)
+            _upsert(self.connection.dialect.name, tables.handled_events)
             .on_conflict_do_nothing()
             .returning(tables.handled_events.c.event_id),
             [{"event_id": id, "handler": handler} for id in dict.fromkeys(ids)],
@@ -109,3 +111,13 @@ def _stored(row: RowMapping) -> StoredEvent:
     return StoredEvent(
         row["id"], event_from(row["kind"], row["payload"]), row["occurred_at"], row["dispatched_at"]
     )
+
+
+def _upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which has ON CONFLICT. PostgreSQL's is imported here, not with this module:
+    on SQLite it added ≈ 0.04 s to the start of every command that wires the components."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    return sqlite.insert(table)

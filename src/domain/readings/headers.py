@@ -110,6 +110,7 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "no contador",
         "repartidor",
         "n repartidor",
+        "no repartidor",  # "Nº Repartidor": the ordinal sign decomposes to "o"
         "numero repartidor",
         "aparato",
         "num cont",

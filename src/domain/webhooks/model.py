@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from prorata.domain.redaction import clean_reason
+
 # Fixed forever: every delivery id ever sent was derived under it.
 DELIVERY_NAMESPACE = uuid.UUID("0c7d3f52-1e9b-5a44-8d06-776562686f6f")
 RETRY_FOR = timedelta(hours=24)
@@ -113,7 +115,7 @@ class WebhookDelivery:
             status=DeliveryStatus.QUEUED,
             failures=failures,
             last_status=answer.status,
-            reason=reason,
+            reason=clean_reason(reason),
             lease_until=None,
             not_before=now + wait,
             enqueued_at=now + wait,
@@ -126,7 +128,8 @@ class WebhookDelivery:
 
     def _failed(self, now: datetime, reason: str, status: int | None) -> WebhookDelivery:
         return replace(
-            self, status=DeliveryStatus.FAILED, reason=reason, last_status=status, lease_until=None,
+            self, status=DeliveryStatus.FAILED, reason=clean_reason(reason), last_status=status,
+            lease_until=None,
             not_before=None, delivered_at=None,
         )  # fmt: skip
 

@@ -1,40 +1,39 @@
-"""`prorata sftp`, `prorata sftp-users add|list|remove` and `prorata watch`."""
+"""`prorata sftp`, `prorata sftp-users add|list|remove` and `prorata watch`. Each imports the components,
+its use cases and the SSH server when it runs: `--help` loads little but click (with them, 10× longer)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from prorata.adapters.passwords import hash_password
-from prorata.application import dropzone
-from prorata.application.errors import NotFound
-from prorata.application.logins import LoginGuard
-from prorata.config.bootstrap import Components, bootstrap
-from prorata.domain.dropzone.model import DropAccount
-from prorata.domain.dropzone.throttle import LoginPolicy
-from prorata.domain.ports.repository import Conflict
 from prorata.entrypoints.cli.startup import require_reachable
-from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key
+from prorata.entrypoints.cli.stopping import until_signalled
+
+if TYPE_CHECKING:
+    from prorata.config.bootstrap import Components
+    from prorata.domain.dropzone.model import DropAccount
+    from prorata.entrypoints.sftp.server import DropZoneServer
 
 USAGE_ERROR = 2
 log = logging.getLogger("prorata.cli")  # a serving command's own lines, in the chosen log format
 # On SIGTERM, SFTP sessions in progress get this long to end (an upload to finish) before they are cut.
 SFTP_DRAIN_SECONDS = 10.0
-
-
-def _until_signalled(stop: threading.Event) -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+SFTP_STOPPED = 1  # the server stopped serving by itself: exit for the supervisor to restart it
 
 
 def drop_zone_server(parts: Components) -> DropZoneServer:
+    from prorata.application import dropzone
+    from prorata.application.logins import LoginGuard
+    from prorata.domain.dropzone.throttle import LoginPolicy
+    from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer, load_host_key  # paramiko
+
     def find(username: str) -> DropAccount | None:
         with parts.unit_of_work() as uow:
             return dropzone.find_account(uow, username)
@@ -56,25 +55,43 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
 @click.command("sftp")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=2222, show_default=True, type=int)
-def sftp(host: str, port: int) -> None:
+@click.option(
+    "--drain-seconds",
+    default=SFTP_DRAIN_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="On SIGTERM, how long uploads in progress get to end before they are discarded whole.",
+)
+def sftp(host: str, port: int, drain_seconds: float) -> None:
     """Serve the SFTP drop zone: each account jailed in its folder under PRORATA_DATA_DIR/dropzone."""
+    from prorata.config.bootstrap import bootstrap
+    from prorata.entrypoints.cli.ports import cannot_listen
+
     parts = bootstrap()
     require_reachable(parts, "sftp", broker=False)  # it only writes files and logins
     parts.upgrade_database()
     server = drop_zone_server(parts)
+    try:
+        listener = server.listen(host, port)
+    except (OSError, OverflowError) as error:
+        cannot_listen("sftp", "listen", host, port, error, "--host", "--port")
     stop = threading.Event()
-    _until_signalled(stop)
+    until_signalled(stop)
     thread = threading.Thread(
-        target=server.serve,
-        args=(host, port, lambda p: log.info("prorata sftp listening on %s:%d", host, p)),
+        target=server.serve_on,
+        args=(listener, lambda p: log.info("prorata sftp listening on %s:%d", host, p)),
         daemon=True,
     )
     thread.start()
-    stop.wait()
+    while thread.is_alive() and not stop.wait(0.5):
+        pass
     # No new session from now on; an upload in progress lands if it ends within the drain time, else it
     # is discarded whole (the client sees its transfer fail and sends it again).
-    server.stop(drain_seconds=SFTP_DRAIN_SECONDS)
+    server.stop(drain_seconds=drain_seconds)
     thread.join(timeout=5)
+    if not stop.is_set():
+        log.error("prorata sftp: the server stopped serving; exiting for the supervisor to restart it")
+        sys.exit(SFTP_STOPPED)
 
 
 @click.group("sftp-users")
@@ -98,6 +115,12 @@ def sftp_users_add(tenant_id: str, username: str, public_key: Path | None, passw
     if password_stdin and not password:
         click.echo("the password read from standard input is empty", err=True)
         sys.exit(USAGE_ERROR)
+    from prorata.adapters.passwords import hash_password
+    from prorata.application import dropzone
+    from prorata.application.errors import NotFound
+    from prorata.config.bootstrap import bootstrap
+    from prorata.domain.ports.repository import Conflict
+
     parts = bootstrap()
     parts.upgrade_database()
     key = public_key.read_text(encoding="utf-8").strip() if public_key else None
@@ -121,6 +144,8 @@ def sftp_users_add(tenant_id: str, username: str, public_key: Path | None, passw
 
 @sftp_users.command("list")
 def sftp_users_list() -> None:
+    from prorata.config.bootstrap import bootstrap
+
     parts = bootstrap()
     parts.upgrade_database()
     with parts.unit_of_work() as uow:
@@ -135,6 +160,9 @@ def sftp_users_list() -> None:
 @sftp_users.command("remove")
 @click.option("--username", required=True)
 def sftp_users_remove(username: str) -> None:
+    from prorata.application import dropzone
+    from prorata.config.bootstrap import bootstrap
+
     parts = bootstrap()
     parts.upgrade_database()
     with parts.unit_of_work() as uow:
@@ -147,12 +175,15 @@ def sftp_users_remove(username: str) -> None:
 @click.command("watch")
 def watch() -> None:
     """Watch the drop zone and import every completed file exactly once."""
+    from prorata.config.bootstrap import bootstrap
     from prorata.entrypoints.watcher import DropWatcher
     from prorata.entrypoints.worker import start_workers
 
     parts = bootstrap()
     require_reachable(parts, "watch")
     parts.upgrade_database()
+    stop = threading.Event()
+    until_signalled(stop)
     pool = None
     if not parts.settings.broker_url:  # no broker server: this process imports what it claims
         pool = start_workers(parts, parts.settings.worker_threads, parts.settings.sweep_seconds)
@@ -162,8 +193,6 @@ def watch() -> None:
         parts.settings.drop_stable_seconds,
         parts.settings.drop_rescan_seconds,
     )
-    stop = threading.Event()
-    _until_signalled(stop)
     thread = threading.Thread(target=watcher.run, daemon=True)
     thread.start()
     log.info("prorata watch: %s", parts.settings.drop_root)

@@ -4,8 +4,15 @@ that only touches the database need not load the web framework or the SSH server
 from __future__ import annotations
 
 import importlib
+import logging
+import os
+from typing import Any
 
 import click
+
+# Both modules import the standard library only: `prorata --help` loads nothing more for them.
+from prorata.adapters.sql.schema_revisions import SchemaAhead
+from prorata.config.settings import InvalidSetting
 
 _COMMANDS = {
     "api": "prorata.entrypoints.cli.api:api",
@@ -13,7 +20,7 @@ _COMMANDS = {
     "import": "prorata.entrypoints.cli.imports:import_command",
     "keys": "prorata.entrypoints.cli.admin:keys",
     "receipts": "prorata.entrypoints.cli.receipts:receipts",
-    "ready": "prorata.entrypoints.cli.admin:ready",
+    "ready": "prorata.entrypoints.cli.ready:ready",
     "run": "prorata.entrypoints.cli.run:run",
     "sftp": "prorata.entrypoints.cli.dropzone:sftp",
     "sftp-users": "prorata.entrypoints.cli.dropzone:sftp_users",
@@ -33,7 +40,7 @@ _SUMMARIES = {
     "import": "Import a file now, showing its progress; the same file twice is the same import.",
     "keys": "API keys: shown once, stored hashed.",
     "ready": "Exit 0 when the database answers, its schema is at head and the broker answers; else 1, saying "
-    "which failed (what GET /ready checks, for the worker, sftp and watch containers' healthchecks).",
+    "which failed (what GET /ready checks, for the containers' healthchecks).",
     "receipts": "Receipts of published settlements.",
     "run": "Run the API, workers, SFTP drop zone and watcher together "
     "(SQLite, in-process broker by default).",
@@ -46,6 +53,7 @@ _SUMMARIES = {
 }
 
 _SERVING = {"api", "run", "sftp", "watch", "worker"}
+CANNOT_START = 1  # as when the database or broker does not answer: for the supervisor, not a usage error
 
 
 class _LazyGroup(click.Group):
@@ -63,6 +71,15 @@ class _LazyGroup(click.Group):
             rows.append((name, command.get_short_help_str(limit) if command else ""))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """What no command can work with — a setting it cannot use, a database newer than this code — is
+        said once, here, in one line (the serving commands' in their log format), and exits 1."""
+        try:
+            return super().invoke(ctx)
+        except (InvalidSetting, SchemaAhead) as refused:
+            _say_cannot_start(ctx.invoked_subcommand or "", refused)
+            ctx.exit(CANNOT_START)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = _COMMANDS.get(cmd_name)
@@ -82,10 +99,21 @@ def main(context: click.Context) -> None:
     if context.invoked_subcommand in _SERVING:
         # What a serving process does (requests, jobs, logins, claims) is told on stderr, one line each,
         # as text or JSON (PRORATA_LOG_FORMAT); gunicorn's own lines too.
-        from prorata.config.settings import Settings
+        from prorata.config.settings import Settings, log_format
         from prorata.entrypoints.log_format import configure_logging
 
-        try:
-            configure_logging(Settings.from_environment().log_format)
-        except ValueError as error:
-            raise click.UsageError(str(error)) from None
+        configure_logging(log_format(os.environ))
+        from prorata.entrypoints.cli.stopping import exit_while_starting
+
+        exit_while_starting(context.invoked_subcommand)  # PID 1 in a container: SIGTERM needs a handler
+        Settings.from_environment()  # every other setting checked before anything is imported to serve
+
+
+def _say_cannot_start(command: str, refused: InvalidSetting | SchemaAhead) -> None:
+    logged = command in _SERVING and getattr(refused, "variable", "") != "PRORATA_LOG_FORMAT"
+    if logged:  # its logs were set up before the rest of its settings were read
+        logging.getLogger("prorata.cli").error(
+            "prorata %s cannot start: %s", command, refused, extra={"code": refused.code}
+        )
+    else:
+        click.echo(f"prorata {command}: {refused}", err=True)

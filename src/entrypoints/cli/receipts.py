@@ -8,10 +8,6 @@ from pathlib import Path
 
 import click
 
-from prorata.application.errors import NotFound
-from prorata.application.receipt_documents import receipt_pdf
-from prorata.config.bootstrap import bootstrap
-from prorata.domain.access.principal import Principal, Role
 from prorata.domain.receipts.catalogue import LANGUAGES
 
 NOT_FOUND = 2
@@ -32,6 +28,12 @@ def receipts() -> None:
 def receipts_pdf(receipt_id: str, output: Path, lang: str | None) -> None:
     """Write a receipt's PDF, exactly as its payer downloads it (the same kept rendering). Acts as
     support: reads any tenant's receipt."""
+    # Imported to run, not by `--help` (10× its time); the PDF library when it renders, on first use.
+    from prorata.application.errors import NotFound
+    from prorata.application.receipt_documents import receipt_pdf
+    from prorata.config.bootstrap import bootstrap
+    from prorata.domain.access.principal import Principal, Role
+
     parts = bootstrap()
     parts.upgrade_database()
     support = Principal(Role.SUPPORT)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import socket
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from prorata.config.bootstrap import Components, bootstrap
-from prorata.entrypoints.background import Background
-from prorata.entrypoints.cli.api import serve_api
-from prorata.entrypoints.cli.demo import prepare_demo
 from prorata.entrypoints.cli.startup import require_reachable
+
+if TYPE_CHECKING:
+    from prorata.config.bootstrap import Components
 
 
 @click.command("run")
@@ -30,6 +30,12 @@ from prorata.entrypoints.cli.startup import require_reachable
 )
 def run(host: str, port: int, sftp_port: int, demo: bool) -> None:
     """Run the API, workers, SFTP drop zone and watcher together (SQLite, in-process broker by default)."""
+    # The components, gunicorn, Flask, the workers, SSH: imported to serve, not by `--help` (10× its time).
+    from prorata.config.bootstrap import bootstrap
+    from prorata.entrypoints.background import Background
+    from prorata.entrypoints.cli.api_server import serve_api
+    from prorata.entrypoints.cli.demo import prepare_demo
+
     _require_free(
         host, {"REST API": ("PORT", "--port", port), "SFTP": ("SFTP_PORT", "--sftp-port", sftp_port)}
     )
@@ -50,6 +56,9 @@ def _require_free(host: str, ports: dict[str, tuple[str, str, int]]) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
+            except OverflowError:
+                click.echo(f"cannot start: the {part} port {port} is not a port (0-65535)", err=True)
+                sys.exit(1)
             except OSError as error:
                 click.echo(
                     f"cannot start: the {part} port {port} on {host} is taken ({error.strerror}); another "

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
-from prorata.adapters.readiness import check_broker, check_database
-from prorata.config.bootstrap import Components
+if TYPE_CHECKING:
+    from prorata.config.bootstrap import Components
 
 UNREACHABLE = 1
 log = logging.getLogger("prorata.cli")
@@ -16,6 +17,8 @@ log = logging.getLogger("prorata.cli")
 
 def require_reachable(parts: Components, command: str, broker: bool = True) -> None:
     """Exit 1 with one line per part that does not answer (`broker`: the configured broker too)."""
+    from prorata.adapters.readiness import check_broker, check_database  # to check, not for `--help`
+
     found = [check_database(parts.engine)]
     if broker:
         found.append(check_broker(parts.broker))

@@ -23,6 +23,7 @@ from prorata.domain.dropzone.model import (
     numbered_name,
 )
 from prorata.domain.dropzone.uploads import UploadProgress
+from prorata.entrypoints.sftp import unfinished
 from prorata.entrypoints.sftp.jail import Escape, Jail
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class UploadHandle(paramiko.SFTPHandle):
         self.too_large = False
         self.cut = False  # the session ended with the file open
         self.closed = False
-        self.writefile = temporary.open("wb")
+        self.writefile, self.lock = unfinished.create(temporary)  # held until it landed or was removed
 
     def write(self, offset: int, data: bytes) -> int:
         if offset + len(data) > self.max_bytes:
@@ -81,14 +82,21 @@ class UploadHandle(paramiko.SFTPHandle):
         if self.closed:  # a failed close is repeated when the session ends
             return
         self.closed = True
-        super().close()
-        why = self._incomplete()
-        if why is None:
-            landed = _land(self.temporary, self.target)
-            log.info("upload of %s complete: %d bytes", landed, self.progress.written)
-            return
-        self.temporary.unlink(missing_ok=True)
-        log.warning("upload of %s discarded: %s", self.target, why)
+        try:
+            super().close()
+            why = self._incomplete()
+            if why is None:
+                try:
+                    landed = _land(self.temporary, self.target)
+                except OSError:
+                    self.temporary.unlink(missing_ok=True)
+                    raise
+                log.info("upload of %s complete: %d bytes", landed, self.progress.written)
+                return
+            self.temporary.unlink(missing_ok=True)
+        finally:
+            os.close(self.lock)
+        log.warning("upload of %s discarded whole: %s", self.target, why)
         if not self.cut:
             raise IncompleteUpload(errno.EIO, f"upload discarded: {why}")
 

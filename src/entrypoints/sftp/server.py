@@ -17,9 +17,12 @@ import paramiko
 from prorata.adapters.passwords import check_password
 from prorata.application.logins import LoginGuard
 from prorata.domain.dropzone.model import DropAccount
+from prorata.entrypoints.sftp import unfinished
 from prorata.entrypoints.sftp.filesystem import DropSftpServer, JailedFilesystem
 
 log = logging.getLogger(__name__)
+# Sessions cut at a stop get this long to discard what they had open before the process goes on exiting.
+CUT_SECONDS = 5.0
 
 
 def load_host_key(path: Path) -> paramiko.PKey:
@@ -162,8 +165,18 @@ class DropZoneServer:
         self._sessions: set[threading.Thread] = set()
         self._lock = threading.Lock()
 
+    def listen(self, host: str, port: int) -> socket.socket:
+        """Binds host:port now — OSError, or OverflowError for no port at all, if it cannot be had — then
+        removes the temporary files of uploads a stopped process left (sftp/unfinished.py)."""
+        listener = socket.create_server((host, port), reuse_port=False)
+        unfinished.discard_unfinished(self.config.root)
+        return listener
+
     def serve(self, host: str, port: int, ready: Callable[[int], None] | None = None) -> None:
-        with socket.create_server((host, port), reuse_port=False) as listener:
+        self.serve_on(self.listen(host, port), ready)
+
+    def serve_on(self, listener: socket.socket, ready: Callable[[int], None] | None = None) -> None:
+        with listener:
             listener.settimeout(0.5)
             if ready:
                 ready(listener.getsockname()[1])
@@ -179,12 +192,18 @@ class DropZoneServer:
 
     def stop(self, drain_seconds: float = 0.0) -> None:
         """Take no new session; let those in progress end for up to `drain_seconds`, then cut them (an
-        upload cut short is discarded, never landed)."""
+        upload cut short is discarded, never landed). Returns once the sessions cut have discarded what
+        they had open (the process may exit then), or after CUT_SECONDS at most."""
         self.stopping.set()
         deadline = time.monotonic() + drain_seconds
         while self._active() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.cutting.set()
+        deadline = time.monotonic() + CUT_SECONDS
+        with self._lock:
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.join(max(deadline - time.monotonic(), 0))
 
     def _active(self) -> bool:
         with self._lock:
@@ -193,10 +212,10 @@ class DropZoneServer:
 
     def _session(self, client: socket.socket, address: str) -> None:
         transport = paramiko.Transport(client)
+        server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
         try:
             transport.add_server_key(self.host_key)
             transport.set_subsystem_handler("sftp", DropSftpServer, JailedFilesystem)
-            server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
             transport.start_server(server=server)
             while transport.is_active() and not self.cutting.is_set():
                 transport.join(1)
@@ -204,3 +223,15 @@ class DropZoneServer:
             log.info("SFTP session from %s ended: %s", address, error)
         finally:
             transport.close()
+            # The SFTP subsystem runs in a thread of paramiko's, a daemon: it sees the channel closed and
+            # discards the uploads left open — before this session counts as ended.
+            for subsystem in _subsystems_of(server):
+                subsystem.join(CUT_SECONDS)
+
+
+def _subsystems_of(server: DropSshServer) -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if isinstance(thread, paramiko.SubsystemHandler) and thread.get_server() is server
+    ]

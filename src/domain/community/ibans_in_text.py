@@ -1,0 +1,75 @@
+"""IBANs in free text (a log line, an error an upstream sent back), masked as receipts show them
+(`mask_iban`: country, check digits and last 4).
+
+Two shapes are taken for an IBAN:
+- upper case, compact or in groups of 4 (by spaces or hyphens): masked whatever its check digits, since
+  one that fails them is still somebody's account, mistyped;
+- any other case or grouping (`es91…`, `ES91 2100 0418 45 0200051332`): only when it is as long as its
+  country's IBANs and its check digits hold — so a hex id, a UUID or a run of numbers that starts with
+  two letters and two digits stays as it was."""
+
+from __future__ import annotations
+
+import re
+
+from prorata.domain.community.iban import mask_iban, normalize_iban
+from prorata.domain.community.iban_countries import IBAN_LENGTHS
+
+_UPPER = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}"
+    r"(?:[A-Z0-9]{11,30}|(?P<sep>[ -])[A-Z0-9]{4}(?:(?P=sep)[A-Z0-9]{4}){2,6}(?:(?P=sep)\d{1,3})?)"
+    r"(?![A-Za-z0-9])"
+)
+# Two letters, two digits, then groups each holding a digit: words end the run.
+_LOOSE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[A-Za-z0-9]*(?:[ -](?=[A-Za-z]*\d)[A-Za-z0-9]+){0,12}(?![A-Za-z0-9])"
+)
+_MAYBE = re.compile(r"[A-Za-z]{2}\d{2}")
+_CHUNK = re.compile(r"[A-Za-z0-9]+")
+_UUID = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
+_HEX_ID = re.compile(r"[0-9a-f]{4}[0-9]*[a-f][0-9a-f]*")  # hex with a letter past the check digits
+
+
+def mask_ibans(text: str) -> str:
+    if not _MAYBE.search(text):  # most text: no IBAN can start in it
+        return text
+    text = _UPPER.sub(lambda found: mask_iban(_compact(found.group())), text)
+    if not _LOOSE.search(text):
+        return text
+    pieces = _UUID.split(text)  # every other piece a UUID, kept whole
+    return "".join(
+        p if n % 2 else _LOOSE.sub(lambda found: _masked_run(found.group()), p) for n, p in enumerate(pieces)
+    )
+
+
+def _masked_run(run: str) -> str:
+    """`run` (groups of letters and digits) with each IBAN in it masked: from each group that may start
+    one, the longest run of groups that is one."""
+    starts = [m.start() for m in _CHUNK.finditer(run)]
+    ends = [m.end() for m in _CHUNK.finditer(run)]
+    told, kept_to, n = [], 0, 0
+    while n < len(starts):
+        end = next((e for e in reversed(ends[n:]) if _is_iban(run[starts[n] : e])), None)
+        if end is None:
+            n += 1
+            continue
+        told += [run[kept_to : starts[n]], mask_iban(_compact(run[starts[n] : end]))]
+        kept_to, n = end, ends.index(end) + 1
+    return "".join([*told, run[kept_to:]])
+
+
+def _is_iban(text: str) -> bool:
+    compact = _compact(text)
+    if len(compact) != IBAN_LENGTHS.get(compact[:2]) or not compact[2:4].isdigit():
+        return False
+    if _HEX_ID.fullmatch(compact.lower()):
+        return False
+    try:
+        normalize_iban(compact)
+    except ValueError:
+        return False
+    return True
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[ -]", "", text).upper()

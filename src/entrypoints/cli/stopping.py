@@ -1,0 +1,35 @@
+"""How a serving command stops on SIGTERM (`docker stop`, systemd) or SIGINT (Ctrl-C).
+
+In a container the command runs as PID 1 (the image's exec-form entrypoint), and the kernel does not
+deliver to PID 1 a signal it has no handler for: until it installs one, `docker stop` waits out the whole
+grace period (660 s for the worker) and kills it. So a serving command exits at once on either signal
+from its first moment — while it starts (connecting, migrating the schema) nothing is in progress to
+finish — and, from when it serves, the signal only sets the event that its loop stops on."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+log = logging.getLogger("prorata.cli")
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def exit_while_starting(command: str) -> None:
+    """Until `until_signalled`, SIGTERM or SIGINT ends the process at once, exit status 128 + its number."""
+
+    def leave(number: int, frame: FrameType | None) -> None:
+        log.info("prorata %s: %s while starting; stopped", command, signal.Signals(number).name)
+        sys.exit(128 + number)
+
+    for number in _SIGNALS:
+        signal.signal(number, leave)
+
+
+def until_signalled(stop: threading.Event) -> None:
+    """From now on SIGTERM or SIGINT sets `stop`: the command finishes what is in progress and exits."""
+    for number in _SIGNALS:
+        signal.signal(number, lambda *_: stop.set())
