@@ -68,7 +68,9 @@ def test_a_worker_whose_metrics_port_is_taken_says_so_exits_and_leaves_no_folder
     assert list(temporary.iterdir()) == []
 
 
-def test_run_with_a_port_out_of_range_says_so_before_anything_else(prorata: Any) -> None:
-    run = prorata("run", "--sftp-port", "99999")
+def test_run_with_a_port_out_of_range_says_so_before_anything_else(prorata: Any, taken: int) -> None:
+    """Even when the API's port is taken too: the option given wrong is named, not the busy port (found
+    while another `make run` held 8000)."""
+    run = prorata("run", "--port", str(taken), "--sftp-port", "99999")
     assert run.code == 1, run.stderr
     assert run.stderr.strip() == "cannot start: the SFTP port 99999 is not a port (0-65535)"

@@ -50,15 +50,17 @@ def run(host: str, port: int, sftp_port: int, demo: bool) -> None:
 
 
 def _require_free(host: str, ports: dict[str, tuple[str, str, int]]) -> None:
-    """Before anything is printed or prepared: a taken port is named, with how to choose another."""
+    """Before anything is printed or prepared: a port out of range, then a taken one, is named, with how
+    to choose another (every range first: a bad option is not hidden behind another part's busy port)."""
+    for part, (_, _, port) in ports.items():
+        if not 0 <= port <= 65535:
+            click.echo(f"cannot start: the {part} port {port} is not a port (0-65535)", err=True)
+            sys.exit(1)
     for part, (variable, option, port) in ports.items():
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
-            except OverflowError:
-                click.echo(f"cannot start: the {part} port {port} is not a port (0-65535)", err=True)
-                sys.exit(1)
             except OSError as error:
                 click.echo(
                     f"cannot start: the {part} port {port} on {host} is taken ({error.strerror}); another "
