@@ -75,11 +75,10 @@ def test_the_errors_workbook_of_a_sheet_with_a_row_at_one_million_holds_its_rows
     assert len(content) < 10_000
     url = imported(manager, drain, content, "far.xlsx", community_id=community["id"])
     before = peak_memory_mib()
-    started = time.monotonic()
     answer = manager.get(f"{url}/errors.xlsx")
-    took = time.monotonic() - started
     assert answer.status_code == 200
-    assert took < 15, f"the errors workbook took {took:.1f} s"
+    # No clock here (a loaded machine is no measure): a workbook that walked the empty million rows would
+    # write them, and it is under 100 rows and 100 KB.
     assert peak_memory_mib() - before < 200  # the API process did not build it
     assert len(answer.data) < 100_000
     book = openpyxl.load_workbook(io.BytesIO(answer.data))
@@ -211,14 +210,16 @@ def test_a_workbook_the_sandbox_cannot_build_is_a_clear_error_asked_again_at_onc
     cramped = SandboxedErrorWorkbooks(tmp_path / "cramped", output_bytes=2_000)
     api = create_app(dataclasses.replace(components, error_workbooks=cramped))
     caller = Caller(api.test_client(), manager.key)
+    builds: list[object] = []
+    build = cramped._run_child
+    cramped._run_child = lambda *given: builds.append(given) or build(*given)  # type: ignore[method-assign]
     for _ in range(2):
-        started = time.monotonic()
         answer = caller.get(f"{url}/errors.xlsx")
         assert answer.status_code == 422
         [error] = answer.get_json()["errors"]
         assert error["code"] == "file_too_large"
         assert error["message"].startswith("lecturas marzo.xlsx: ")
-    assert time.monotonic() - started < 0.5  # the second time, nothing was built
+    assert len(builds) == 1  # the second time, nothing was built
 
 
 def test_the_drop_zone_errors_csv_keeps_formulas_as_text(tmp_path: Path) -> None:

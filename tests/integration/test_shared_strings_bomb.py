@@ -5,7 +5,6 @@ RUST_BACKTRACE=1 the out-of-memory panic used to hang the child until its wall-c
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 
@@ -53,10 +52,10 @@ def test_a_shared_strings_bomb_is_too_large_at_once_even_with_rust_backtraces_as
     path = shared_strings_bomb(tmp_path / "bomba.xlsx")
     assert path.stat().st_size < 2 * 1024 * 1024
     reader = AnyFormatSpreadsheetReader(FileLimits(child_seconds=30))
-    started = time.monotonic()
     with pytest.raises(InvalidInput) as raised:
         reader.read(path)
-    took = time.monotonic() - started
     assert [p.code for p in raised.value.problems] == ["file_too_large"], raised.value.problems
-    assert raised.value.problems[0].message.startswith("bomba.xlsx: ")
-    assert took < 15, f"the reader took {took:.0f} s"
+    message = raised.value.problems[0].message
+    assert message.startswith("bomba.xlsx: ")
+    # Refused for its size as its cells are counted, not after exhausting the time or memory allowed.
+    assert "bytes of cells" in message, message
