@@ -66,17 +66,22 @@ simulate: install
 	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv
 
 # bench_simulate runs what a user runs (processes, HTTP to `prorata api`), each against its baseline;
-# bench_startup times every command's start-up as a process, against `python -c pass`.
+# bench_startup times every command's start-up as a process, against `python -c pass`. bench_import uploads
+# files to `prorata api` for a `prorata worker` (PostgreSQL, RabbitMQ), against a parse + COPY of the same rows:
+# PRORATA_BENCH_IMPORT_ROWS=20000 PRORATA_BENCH_IMPORT_BIG_ROWS=0 for a dev run.
 # bench_operations needs PostgreSQL, RabbitMQ and OpenSSH's sftp (as the e2e tests): PRORATA_BENCH_UNITS=2000 for a
-# shorter run.
+# shorter run. bench_scale (last: the longest, 20 × 500,000-row files imported by one worker, then two) needs
+# PostgreSQL and RabbitMQ: PRORATA_BENCH_SCALE_FILES=4 PRORATA_BENCH_SCALE_ROWS=100000 for a dev run.
 bench: install sftp-client
 	$(BIN)/python tests/benchmarks/bench_simulate.py
 	$(BIN)/python tests/benchmarks/bench_startup.py
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_files.py
+	$(BIN)/python tests/benchmarks/bench_import.py
 	$(BIN)/python tests/benchmarks/bench_receipts.py
 	$(BIN)/python tests/benchmarks/bench_distribution.py
 	$(BIN)/python tests/benchmarks/bench_operations.py
+	$(BIN)/python tests/benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -33,10 +33,42 @@ class Uuid7Ids:
         with Uuid7Ids._lock:
             last_millis, last_random = Uuid7Ids._last
             if millis <= last_millis:
-                millis, random = last_millis, last_random + 1 + random % _STEP
-                if random >= 2**_RANDOM_BITS:  # a millisecond's worth used up: borrow the next one
-                    millis, random = millis + 1, random % _STEP
+                millis, random = _after(last_millis, last_random, random % _STEP)
             Uuid7Ids._last = (millis, random)
-        value = millis << 80 | 0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1)
-        text = f"{value:032x}"  # formatted as uuid.UUID would, at a fraction of its cost
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        return _text(millis, random)
+
+    def many(self, count: int) -> list[str]:
+        """`count` ids in a row, as many calls of `new` would make them, at a third of the cost (an
+        import takes its meters' and readings' ids a thousand at a time): the first as `new` makes one,
+        each next one the last plus a random step."""
+        if count <= 0:
+            return []
+        steps = memoryview(os.urandom(4 * count)).cast("I")  # a random step below 2^32 for each
+        millis = time.time_ns() // 1_000_000 & (2**48 - 1)
+        random = int.from_bytes(os.urandom(10), "big") >> (80 - _RANDOM_BITS)
+        made = []
+        with Uuid7Ids._lock:
+            last_millis, last_random = Uuid7Ids._last
+            if millis <= last_millis:
+                millis, random = _after(last_millis, last_random, steps[0])
+            made.append((millis, random))
+            for step in steps[1:]:
+                millis, random = _after(millis, random, step)
+                made.append((millis, random))
+            Uuid7Ids._last = (millis, random)
+        return [_text(millis, random) for millis, random in made]
+
+
+def _after(millis: int, random: int, step: int) -> tuple[int, int]:
+    """The id after (millis, random), `step` further: in the same millisecond, or, that millisecond's
+    worth used up, the next one's."""
+    random += 1 + step
+    if random >= 2**_RANDOM_BITS:
+        return millis + 1, random % _STEP
+    return millis, random
+
+
+def _text(millis: int, random: int) -> str:
+    value = millis << 80 | 0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1)
+    text = f"{value:032x}"  # formatted as uuid.UUID would, at a fraction of its cost
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

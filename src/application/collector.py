@@ -3,9 +3,10 @@ result is written out as JSON.
 
 Reading 50,000 rows, sharing a bill among 50,000 units and writing their receipts makes millions of
 small objects, none of them in a reference cycle; the collector would walk the growing heap again and
-again. Measured again once the result was written column by column: without the pause,
-`prorata simulate` of 50,000 units takes 1.5 times the CPU time. Paused, it collects nothing that
-reference counting does not already free, and runs normally again once the last concurrent pause ends."""
+again. Measured again once the engine and the output went column by column end to end: without the
+pause, `prorata simulate` of 50,000 units takes 1.2 times the CPU time (2.8 s against 2.3 s on a busy
+machine; it was 1.5 times before). Paused, it collects nothing that reference counting does not already
+free, and runs normally again once the last concurrent pause ends."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from prorata.application.contract_columns import units_by_columns
 from prorata.application.json_fields import FieldReader, is_decimal_text
@@ -66,7 +67,7 @@ def parse_request(data: object, units: tuple[Unit, ...] | None = None) -> Settle
         raise InvalidInput(problems)
     return SettlementRequest(
         costs=tuple(c for c in costs if c is not None),
-        units=tuple(u for u in parsed_units if u is not None),
+        units=tuple(filter(None, parsed_units)),
         service=service,
         currency=currency or "EUR",
         period=period,
@@ -235,6 +236,11 @@ def _estimation(data: object, problems: list[Problem]) -> AreaAverageEstimation 
 
 
 def _refuse_duplicate_units(units: list[Unit | None], problems: list[Problem]) -> None:
+    if None not in units:
+        # Keys made a column at a time (unit_key's own steps): one set says whether any repeats.
+        keys = list(map(str.casefold, map(str.strip, map(attrgetter("code"), units))))
+        if len(set(keys)) == len(keys):
+            return
     seen: dict[str, int] = {}
     for index, unit in enumerate(units):
         if unit is None:

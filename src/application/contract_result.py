@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from prorata.application.contract_result_text import ReceiptsText
 from prorata.domain.money import plain, plain_all
 from prorata.domain.problems import Problem
 from prorata.domain.settlement.result import MeterTrace, Pool, Receipt, ReceiptLine, SettlementResult
@@ -28,7 +29,8 @@ def result_json(result: SettlementResult) -> dict[str, Any]:
 def result_json_bytes(result: SettlementResult, *, indent: bool = False) -> Iterator[bytes]:
     """The result as the contract's JSON text (UTF-8; with `indent`, two spaces a level, as
     `json.dumps(indent=2)` writes it), in pieces of a few thousand receipts: a large settlement's text
-    (49 MB indented for 50,000 units) is never held whole, nor are all its receipts' objects."""
+    (49 MB indented for 50,000 units) is never held whole. The receipts are written straight from the
+    result's columns (contract_result_text)."""
     option = orjson.OPT_INDENT_2 if indent else 0
     # The head and the warnings around an empty list of receipts, cut where the receipts go: a quote in
     # a string is escaped, so only the structure itself can read `"receipts": []`.
@@ -37,14 +39,12 @@ def result_json_bytes(result: SettlementResult, *, indent: bool = False) -> Iter
         _head(result) | {"receipts": [], "warnings": _warnings(result)}, option=option
     ).split(empty, 1)
     yield before + empty[:-1]
-    receipts = result.receipts
-    for start in range(0, len(receipts), _BATCH):
-        batch = orjson.dumps(receipt_objects(receipts[start : start + _BATCH]), option=option)
-        # The list's items without its brackets; indented, one level deeper than a list of their own:
-        # two more spaces after each line break.
-        items = batch[1:-2].replace(b"\n", b"\n  ") if indent else batch[1:-1]
-        yield b"," + items if start else items
-    yield (b"\n  ]" if indent and receipts else b"]") + after
+    receipts = ReceiptsText(result.columns, indent)
+    count = len(result.columns.units)
+    for start in range(0, count, _BATCH):
+        items = receipts.text(start, start + _BATCH)
+        yield items if start else items[1:]  # each receipt after a comma, but the first
+    yield (b"\n  ]" if indent and count else b"]") + after
 
 
 def _head(result: SettlementResult) -> dict[str, Any]:

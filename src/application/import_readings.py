@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from prorata.application.file_ledger import FileLedger
+from prorata.application.import_settlements import Registered
 from prorata.application.reading_corrections import flag_counting_settlements
 from prorata.domain.community.model import Community, Meter, MeterReading
 from prorata.domain.imports.contents import CommunityFile
@@ -32,26 +33,27 @@ def record_file_readings(
     ids: IdGenerator,
     clock: Clock,
     job: ImportJob,
-    community: Community,
+    registered: Registered,
     found: CommunityFile,
     problems: list[Problem],
     changes: dict[str, int],
-) -> None:
+) -> list[Meter]:
     """Add the file's readings of `community` to its meters' history, and complete `found` for its
     settlements: a row with only a current reading gets its previous one from the history; a row the
     history refuses (it would count backwards: `negative_consumption`) is left out. A reprocess stores
     nothing twice: the same meter, day and value is the same reading; another value replaces this
     import's own reading, and corrects another source's (kept in its corrections). A reading of this
-    import since corrected by hand stays as corrected; one it no longer brings is removed."""
-    tenant = job.tenant_id
-    units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
-    ledger = FileLedger(ids, job, clock.now(), uow, community)
+    import since corrected by hand stays as corrected; one it no longer brings is removed. Returns the
+    community's meters, as the file leaves them."""
+    community = registered.community
+    by_code = {unit_key(u.code): u for u in registered.units}
+    ledger = FileLedger(ids, job, clock.now(), uow, community, fresh=registered.fresh)
     default = _file_service(uow, job, community, found, ledger.meters.values())
     received = job.received_at.date()
     kept: list[UnitReading] = []
     for item in found.readings:
         reading = item.reading
-        unit = units.get(unit_key(item.unit))
+        unit = by_code.get(unit_key(item.unit))
         if reading.previous is None or reading.current is None or unit is None:
             kept.append(item)  # a consumption is no meter reading
             continue
@@ -69,7 +71,7 @@ def record_file_readings(
         ledger.read(meter, day, reading.current)
         kept.append(item)
     for current in sorted(found.current_only, key=lambda c: (c.read_on or received, c.row)):
-        unit = units.get(unit_key(current.unit))
+        unit = by_code.get(unit_key(current.unit))
         if unit is None:
             continue
         day = current.read_on or received
@@ -107,6 +109,7 @@ def record_file_readings(
         kept.append(UnitReading(current.unit, counted))
     found.readings[:] = kept
     ledger.save(changes)
+    return list(ledger.meters.values())
 
 
 def _replaced_before(

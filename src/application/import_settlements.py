@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from prorata.application.file_owners import FileOwners
+from prorata.application.kept_readings import KeptReadings
 from prorata.domain.community.model import (
     Community,
     CommunityUnit,
@@ -21,7 +22,8 @@ from prorata.domain.ports.bank_accounts import BankAccounts
 from prorata.domain.ports.ids import IdGenerator
 from prorata.domain.ports.unit_of_work import UnitOfWork
 from prorata.domain.problems import ErrorCode, Problem
-from prorata.domain.settlement.request import Period, Service, unit_key
+from prorata.domain.readings.extract import UnitReading
+from prorata.domain.settlement.request import Period, Reading, Service, unit_key
 from prorata.domain.settlement.stored import Settlement, SettlementStatus
 
 PRECOMPUTED = "Importe calculado por la empresa de lectura"
@@ -35,10 +37,10 @@ def upsert_registry(
     problems: list[Problem],
     changes: dict[str, int],
     accounts: BankAccounts,
-) -> Community:
+) -> Registered:
     """The community with the creditor details, units, keys, owners and IBANs the file gives (created
-    when new); `changes` counts what it created and updated. `accounts` checks the community's IBAN as
-    the API does."""
+    when new), and its units as the file leaves them; `changes` counts what it created and updated.
+    `accounts` checks the community's IBAN as the API does."""
     tenant = job.tenant_id
     creditor, refused = creditor_details(
         job.original_name, found.code, found.creditor.values(), accounts.iban_problem
@@ -53,7 +55,8 @@ def upsert_registry(
         community = creditor.on(Community(ids.new(), tenant, found.code, found.name or found.code))
         uow.communities.add(community)
         changes["communities_created"] += 1
-    units = {unit_key(u.code): u for u in uow.units.list(tenant, community_id=community.id).items}
+    listed = uow.units.list(tenant, community_id=community.id).items
+    units = {unit_key(u.code): u for u in listed}
     # A file's ownerships start on the file's first day (its earliest reading, else the day it came).
     owners = FileOwners(
         uow, ids, tenant, community.id, _ownership_start(uow, job, community, found), problems
@@ -90,7 +93,18 @@ def upsert_registry(
     owners.save()
     changes["residents_created"] += owners.created
     changes["residents_updated"] += owners.updated
-    return community
+    after = {u.id: u for u in listed} | {u.id: u for u in units.values()}
+    return Registered(community, sorted(after.values(), key=lambda u: (u.position, u.code)), not listed)
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A community as a file leaves it in the registry, with its units in the community's order;
+    `fresh` when it had none before the file."""
+
+    community: Community
+    units: list[CommunityUnit]
+    fresh: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,8 @@ class Attached:
     settlements: list[Settlement]
     created: int = 0
     waiting: tuple[str, ...] = ()
+    # By settlement id: the readings it keeps, as it keeps them (see `_kept`), for its computation.
+    readings: dict[str, list[UnitReading]] = field(default_factory=dict)
 
 
 def settlements_for(
@@ -114,28 +130,23 @@ def settlements_for(
     """Draft settlements carrying the file's readings: one per service of the file's costs; or the
     community's open drafts waiting for readings, each given the readings of its own service; or one
     from amounts computed per unit. Readings with no draft of their service wait for one."""
-    readings = [_reading_json(item.unit, item.reading) for item in found.readings]
+    readings = KeptReadings.of(found.readings)
     period = _period(found, job)
     if found.unit_amounts:
-        return Attached([_precomputed(uow, ids, job, community, found, period, problems)], created=1)
+        precomputed, counted = _precomputed(uow, ids, job, community, found, period, problems)
+        return Attached([precomputed], created=1, readings={precomputed.id: counted})
     if found.costs:
         by_service: dict[Service, list[CostRow]] = {}
         for cost in found.costs:
             by_service.setdefault(cost.service or Service.OTHER, []).append(cost)
-        made = [
-            _keep(
-                uow,
-                ids,
-                job,
-                community,
-                service,
-                period,
-                _terms(service, period, costs),
-                _readings_of(found, service) if found.reading_services else readings,
-            )
-            for service, costs in by_service.items()
-        ]
-        return Attached(made, created=len(made))
+        made = Attached([])
+        for service, costs in by_service.items():
+            given = _readings_of(found, service) if found.reading_services else readings
+            terms = _terms(service, period, costs)
+            settlement = _keep(uow, ids, job, community, service, period, terms, given.kept)
+            made.settlements.append(settlement)
+            made.readings[settlement.id] = given.counted
+        return replace(made, created=len(made.settlements))
     return _attach(uow, job, community, found, readings, problems)
 
 
@@ -144,7 +155,7 @@ def _attach(
     job: ImportJob,
     community: Community,
     found: CommunityFile,
-    readings: list[dict[str, str]],
+    readings: KeptReadings,
     problems: list[Problem],
 ) -> Attached:
     """Readings with no costs in the file go to the community's open drafts (created over REST) of the
@@ -174,19 +185,20 @@ def _attach(
                 )
             )
         return Attached([])
-    attached, waiting = [], []
+    attached, waiting = Attached([]), []
     for service, given in sorted(wanted.items()):
         draft = next((s for s in drafts if s.service is service), None)
         if draft is None:
             _taken(open_drafts, service, community, problems)
             waiting.append(service.value)
             continue
-        settlement = replace(draft, readings=given, import_id=job.id)
+        settlement = replace(draft, readings=given.kept, import_id=job.id)
         if not uow.settlements.update_if(settlement, status=SettlementStatus.DRAFT.value):
             waiting.append(service.value)  # published meanwhile: it takes no more readings
             continue
-        attached.append(settlement)
-    return Attached(attached, waiting=tuple(waiting))
+        attached.settlements.append(settlement)
+        attached.readings[settlement.id] = given.counted
+    return replace(attached, waiting=tuple(waiting))
 
 
 def _taken(drafts: list[Settlement], service: Service, community: Community, problems: list[Problem]) -> None:
@@ -212,9 +224,9 @@ def _precomputed(
     found: CommunityFile,
     period: tuple[date, date],
     problems: list[Problem],
-) -> Settlement:
+) -> tuple[Settlement, list[UnitReading]]:
     """Amounts already computed per unit: each unit's amount is its weight, so each receipt is exactly
-    its amount; a costs sheet, when given, must add up to the same total."""
+    its amount; a costs sheet, when given, must add up to the same total. With the readings it counts."""
     total = sum((amount for _, amount, _ in found.unit_amounts.values()), Decimal(0))
     billed = sum((c.amount for c in found.costs), Decimal(0))
     if found.costs and billed != total:
@@ -234,7 +246,9 @@ def _precomputed(
     readings = [
         {"unit": code, "consumption": format(amount, "f")} for code, amount, _ in found.unit_amounts.values()
     ]
-    return _keep(uow, ids, job, community, service, period, terms, readings)
+    amounts = found.unit_amounts.values()
+    counted = [UnitReading(code, Reading(consumption=amount)) for code, amount, _ in amounts]
+    return _keep(uow, ids, job, community, service, period, terms, readings), counted
 
 
 def _keep(
@@ -294,24 +308,13 @@ def _money(amount: Decimal) -> str:
     return format(from_cents(to_cents(amount)), "f")
 
 
-def _readings_of(found: CommunityFile, service: Service) -> list[dict[str, str]]:
+def _readings_of(found: CommunityFile, service: Service) -> KeptReadings:
     """The readings of one service's settlement, when the readings sheet says which service each row is
     for; a row that names none goes to every service."""
     services = found.reading_services
-    return [
-        _reading_json(item.unit, item.reading)
-        for item in found.readings
-        if services.get(item.reading.row or 0, service) is service
-    ]
-
-
-def _reading_json(unit: str, reading: Any) -> dict[str, str]:
-    body = {"unit": unit}
-    for name in ("meter", "previous", "current", "consumption", "factor"):
-        value = getattr(reading, name)
-        if value is not None:
-            body[name] = value if isinstance(value, str) else format(value, "f")
-    return body
+    return KeptReadings.of(
+        item for item in found.readings if services.get(item.reading.row or 0, service) is service
+    )
 
 
 def _ownership_start(uow: UnitOfWork, job: ImportJob, community: Community, found: CommunityFile) -> date:

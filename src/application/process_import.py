@@ -15,7 +15,7 @@ from prorata.application.collector import collector_paused
 from prorata.application.import_readings import record_file_readings
 from prorata.application.import_settlements import settlements_for, upsert_registry
 from prorata.application.services import Services
-from prorata.application.settlements import prorated
+from prorata.application.settlements import prorated_from
 from prorata.domain.imports.contents import FileContents
 from prorata.domain.imports.interpret import header_row_of, interpret
 from prorata.domain.imports.model import CHANGE_KINDS, ImportJob, ImportStatus, RowError
@@ -114,6 +114,7 @@ def _process(uow: UnitOfWork, services: Services, job: ImportJob, lease: timedel
         return _finish(uow, ids, clock, job, FileContents(), problems, problems[0].message)
     workbook = _named_after_upload(workbook, job)
     contents = interpret(workbook, _community_code(uow, job), _mapping(uow, job, workbook))
+    del workbook  # its cells are read: let them go (a 500,000-row sheet's are ≈ 300 MB) before settling
     job = replace(
         job, status=ImportStatus.VALIDATED, rows_total=contents.rows_total, lease_until=clock.now() + lease
     )
@@ -129,10 +130,14 @@ def _settle(uow: UnitOfWork, services: Services, job: ImportJob, contents: FileC
     waiting: list[str] = []
     failures: list[str] = []
     changes = dict.fromkeys(CHANGE_KINDS, 0)
-    for code, found in sorted(contents.communities.items()):
+    nothing = not contents.communities
+    for code in sorted(contents.communities):
+        # Each community's part is let go once settled: a portfolio's readings are not all held to the end.
+        found = contents.communities.pop(code)
         try:
-            community = upsert_registry(uow, ids, job, found, problems, changes, services.accounts)
-            record_file_readings(uow, ids, clock, job, community, found, problems, changes)
+            registered = upsert_registry(uow, ids, job, found, problems, changes, services.accounts)
+            community, units = registered.community, registered.units
+            meters = record_file_readings(uow, ids, clock, job, registered, found, problems, changes)
             attached = settlements_for(uow, ids, job, community, found, problems)
         except Unstorable as error:  # permanent: a value the file gives that no record can keep
             problems.append(Problem(ErrorCode.INVALID_REQUEST, f"community {code[:50]}: {error}"))
@@ -143,12 +148,12 @@ def _settle(uow: UnitOfWork, services: Services, job: ImportJob, contents: FileC
             waiting.append(code + "".join(f" ({s})" for s in attached.waiting))
         for settlement in attached.settlements:
             try:
-                prorated(uow, settlement)
+                prorated_from(settlement, community, units, meters, attached.readings[settlement.id])
             except InvalidInput as error:
                 problems.extend(error.problems)
                 first = error.problems[0].message if error.problems else "see its errors"
                 failures.append(f"{code} ({settlement.service.value}: {first})")
-    if not contents.communities:
+    if nothing:
         first = problems[0].message if problems else "no readings, costs or units found in the file"
         failures.append(f"nothing to settle ({first})")
     if failures:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from prorata.application.errors import NotFound
 from prorata.application.json_fields import FieldReader
 from prorata.application.services import Services
 from prorata.domain.access.principal import Action, Principal
-from prorata.domain.community.model import Community, CommunityUnit
+from prorata.domain.community.model import Community, CommunityUnit, Meter
 from prorata.domain.community.readings_for_period import settlement_units
 from prorata.domain.imports.model import ImportStatus
 from prorata.domain.money import to_cents
@@ -86,21 +87,32 @@ def prorated(uow: UnitOfWork, settlement: Settlement, body: object = None) -> Co
     given = _body_readings(body)
     if given is None and settlement.readings:
         given = _stored_readings(settlement.readings)
-    # The tenant's meters of this service, filtered here: an IN list of every unit id grows with the building.
-    unit_ids = {u.id for u in units}
-    meters = [
-        m
-        for m in uow.meters.list(settlement.tenant_id, service=settlement.service.value).items
-        if m.unit_id in unit_ids
-    ]
+    # The community's meters of this service, chosen in SQL by its units (a subquery, not a list of ids).
+    # Not the tenant's, filtered here: an import settling a portfolio's 400 communities read every meter
+    # of the tenant once per community (100 million rows for a 500,000-meter file).
+    meters = uow.meters.list(
+        settlement.tenant_id, community_id=community.id, service=settlement.service.value
+    ).items
     if given is None:
         readings = uow.readings.list(settlement.tenant_id, meter_id=[m.id for m in meters]).items
         request = _request(
             settlement, settlement_units(units, meters, readings, settlement.service, settlement.period)
         )
-    else:
-        unread = settlement_units(units, meters, [], settlement.service, settlement.period)
-        request = _metered_where_read(merge_readings(_request(settlement, unread), given))
+        return Computation(settlement, community, units, prorate(request))
+    return prorated_from(settlement, community, units, meters, given)
+
+
+def prorated_from(
+    settlement: Settlement,
+    community: Community,
+    units: list[CommunityUnit],
+    meters: Iterable[Meter],
+    given: list[UnitReading],
+) -> Computation:
+    """The settlement prorated from `given` readings over the community's units (in its unit order) and
+    meters — what an import holds already once it has written them: it reads none of them back."""
+    unread = settlement_units(units, meters, [], settlement.service, settlement.period)
+    request = _metered_where_read(merge_readings(_request(settlement, unread), given))
     return Computation(settlement, community, units, prorate(request))
 
 

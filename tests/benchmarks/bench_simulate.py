@@ -57,10 +57,12 @@ with open(sys.argv[2], encoding="utf-8", newline="") as sheet:
 class Run:
     seconds: float
     peak_mib: float
+    cpu: float = 0.0  # user + sys seconds, children included: a busy machine's wall time wanders more
 
 
 def run(command: Sequence[str], output: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """One whole process: its wall time and the peak RSS of its largest process (children included)."""
+    """One whole process: its wall time, its CPU time (user + sys, children included) and the peak RSS of
+    its largest process (children included)."""
     with Path(output or os.devnull).open("wb") as out, tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=errors, env=env)
@@ -69,7 +71,7 @@ def run(command: Sequence[str], output: Path | None = None, env: dict[str, str] 
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         assert process.returncode == 0, (command, errors.read().decode())
-    return Run(took, usage.ru_maxrss / 1024)
+    return Run(took, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def in_turns(first: Callable[[], Run], second: Callable[[], Run]) -> tuple[list[Run], list[Run], list[float]]:
@@ -95,10 +97,13 @@ def bench_simulate(folder: Path, request: Path, name: str, sheet: Path, baseline
     )
     assert receipts_in(out) == UNITS, "every unit has its receipt"
     ratio, peak = statistics.median(ratios), max(r.peak_mib for r in simulated)
+    cpu = statistics.median(a.cpu / b.cpu for a, b in zip(simulated, base, strict=True))
     print(
-        f"  {name}: `prorata simulate … --format json > out.json` {median(simulated):5.2f} s, "
-        f"peak {peak:4.0f} MiB ({out.stat().st_size / 1e6:.0f} MB out) | baseline {median(base):5.2f} s | "
-        f"ratio {ratio:4.2f} (goal ≤ 3: {verdict(ratio <= 3)}; peak ≤ 200 MiB: {verdict(peak <= 200)})"
+        f"  {name}: `prorata simulate … --format json > out.json` {median(simulated):5.2f} s "
+        f"(CPU {statistics.median(r.cpu for r in simulated):4.2f} s), peak {peak:4.0f} MiB "
+        f"({out.stat().st_size / 1e6:.0f} MB out) | baseline {median(base):5.2f} s "
+        f"(CPU {statistics.median(r.cpu for r in base):4.2f} s) | ratio {ratio:4.2f}, CPU {cpu:4.2f} "
+        f"(goal ≤ 3: {verdict(ratio <= 3)}; peak ≤ 200 MiB: {verdict(peak <= 200)})"
     )
 
 

@@ -159,3 +159,20 @@ def test_its_help_names_every_format_it_reads(prorata: Any) -> None:
     readings = " ".join(run.stdout.split()).split("--readings", 1)[1]
     for name in ("CSV", "XLSX", "XLS", "ODS"):
         assert name in readings.split("--mapping")[0], run.stdout
+
+
+def test_a_broken_request_is_reported_before_a_broken_mapping_while_the_file_is_read(
+    prorata: Any, tmp_path: Path
+) -> None:
+    """The readings file is read while the request is parsed: what is wrong is still told in the order the
+    command reads its inputs, the request first."""
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text("[")
+    run = prorata("simulate", broken, "--readings", READINGS, "--mapping", mapping, "--format", "json")
+    assert run.code == 2
+    assert [error["field"] for error in run.json()["errors"]] == ["request"]
+    run = prorata("simulate", REQUEST, "--readings", READINGS, "--mapping", mapping, "--format", "json")
+    assert run.code == 2
+    assert [error["field"] for error in run.json()["errors"]] == ["mapping"]

@@ -45,3 +45,14 @@ def test_ids_made_in_one_millisecond_still_sort_in_the_order_they_were_made() ->
     made = [ids.new() for _ in range(5000)]
     assert made == sorted(made)
     assert len(set(made)) == len(made)
+
+
+def test_ids_made_many_at_once_sort_after_those_before_and_before_those_after() -> None:
+    """An import takes its meters' and readings' ids a thousand at a time: they still sort in the order
+    they were made, among the ids made one by one around them."""
+    ids = Uuid7Ids()
+    made = [ids.new(), *ids.many(3000), ids.new(), *ids.many(1), *ids.many(0), ids.new()]
+    assert len(made) == 3004
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    assert all(len(i) == 36 and i[14] == "7" and i[19] in "89ab" for i in made)  # RFC 9562 version 7

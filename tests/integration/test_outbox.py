@@ -123,6 +123,9 @@ class DyingIds:
             raise Killed
         return str(self.inner.new())
 
+    def many(self, count: int) -> list[str]:
+        return [self.new() for _ in range(count)]
+
 
 def test_a_watcher_killed_between_claim_and_import_leaves_the_file_to_the_next_one(
     components: Components, tenant: str, drain: Callable[[], None], tmp_path: Path

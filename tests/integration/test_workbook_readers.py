@@ -101,6 +101,17 @@ def test_every_sheet_reads_whole_past_its_first_rows_with_its_cells_typed(
     assert tuple(workbook.sheets[1].rows) == (("Concepto", "Importe"), ("Gas", Decimal("10.25")))
 
 
+def test_a_sheet_longer_than_what_a_reader_hands_over_at_once_reads_row_for_row(tmp_path: Path) -> None:
+    """The reader hands a sheet over a chunk of rows at a time (10,000 after the first 50): rows across
+    those boundaries — empty ones among them — read as they are written, in their places."""
+    gaps = {*range(45, 56), *range(10_040, 10_061)}
+    long: list[list[Any]] = [["Piso", "Lectura actual", "Fecha"]]
+    long += [[] if i in gaps else [f"U{i}", i + 0.25, dt.date(2026, 3, 31)] for i in range(2, 10_120)]
+    workbook = AnyFormatSpreadsheetReader().read(workbooks.xlsx(tmp_path / "largo.xlsx", {"L": long}))
+    expected = [tuple(Decimal(str(c)) if isinstance(c, float) else c for c in row) for row in long]
+    assert list(workbook.sheets[0].rows) == expected
+
+
 def test_reading_up_to_the_readings_sheet_ignores_a_crafted_sheet_after_it_every_time(tmp_path: Path) -> None:
     """`simulate` reads a workbook up to its readings sheet; sheets are parsed side by side, but which
     of them comes back first never changes the outcome."""

@@ -13,7 +13,7 @@ from prorata.application.contract_request import parse_request
 from prorata.application.contract_result import result_json, result_json_bytes
 from prorata.domain.money import plain
 from prorata.domain.settlement.engine import prorate
-from prorata.domain.settlement.result import SettlementResult
+from prorata.domain.settlement.result import MeterColumns, ReceiptColumns, SettlementResult
 
 
 def settlement(units: int) -> SettlementResult:
@@ -111,8 +111,46 @@ def test_each_receipt_says_what_its_fields_say() -> None:
 
 
 def test_a_result_without_receipts_is_still_one_json_document() -> None:
-    empty = SettlementResult(currency="EUR", total=Decimal("0.00"), pools=(), receipts=())
+    nothing = ReceiptColumns([], [], [], [], (), MeterColumns.none(0))
+    empty = SettlementResult(currency="EUR", total=Decimal("0.00"), pools=(), columns=nothing)
     for indent in (True, False):
         text = b"".join(result_json_bytes(empty, indent=indent))
         assert json.loads(text) == result_json(empty)
         assert json.loads(text)["receipts"] == []
+
+
+def test_strings_that_need_escapes_or_look_like_the_writers_own_marks_are_written_as_json_writes_them() -> (
+    None
+):
+    """The receipts' text is cut from a template at stand-in characters: a concept holding those very
+    characters (or `%`, quotes, control characters) and codes and serials that need escapes come out as
+    `json.dumps` writes them, for every mix of meters a unit can have, across the pieces it is written in."""
+    marks = "".join(map(chr, range(0xE000, 0xE006)))
+    made: list[dict[str, Any]] = []
+    for i in range(2_100):  # past one piece of 2,000 receipts
+        unit: dict[str, Any] = {"unit": f'C"{i}\\\t\x01{marks[:2]}', "coefficient": "1", "area": "50"}
+        meters = i % 4  # none (estimated), one, two, three
+        unit["readings"] = [
+            {"meter": None if k == 1 else f"M\n{i}-{k}", "previous": "1.50", "current": f"{2 + k}.000"}
+            for k in range(meters)
+        ]
+        made.append(unit if meters else unit | {"readings": []})
+    result = prorate(
+        parse_request(
+            {
+                "estimation": {"method": "area_average", "max_area_share": "0.5"},
+                "costs": [
+                    {"concept": f'{marks} 100% %s "x" \x02', "amount": "-77.77"},
+                    {"concept": marks[3:], "amount": "12.34", "consumption_share": "0", "fixed_key": "equal"},
+                ],
+                "units": made,
+            }
+        )
+    )
+    body = result_json(result)
+    assert (
+        b"".join(result_json_bytes(result, indent=True))
+        == json.dumps(body, ensure_ascii=False, indent=2).encode()
+    )
+    compact = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert b"".join(result_json_bytes(result)) == compact

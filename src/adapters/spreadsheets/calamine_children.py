@@ -152,7 +152,7 @@ class _Collector:
         self.taken = 0  # bytes of the sheets taken so far
         self.count: int | None = None
         self.waiting: deque[int] = deque()
-        self.written: set[int] = set()
+        self.written: dict[int, dict[str, Any]] = {}  # by index: what its child said of the sheet written
         self.failed: dict[int, InvalidInput] = {}
         self.sheets: list[Sheet] = []
         self.done = False
@@ -207,13 +207,15 @@ class _Collector:
             why = f"its sheets hold more than {self.budget} bytes of cells, the limit for one file"
             raise too_large(self.name, why)
         self.taken += size
+        told = self.written[index]
         with path.open("rb") as file:
-            head = decode_json(file.readline())
-            rest = file.read()
+            head = file.readline()
+            rest = file.readlines()
         path.unlink()
-        specials = bool(head["specials"])
-        rows = LazyRows(list(decode_rows(head["head"], specials)), int(head["rows"]), rest, specials)
-        return Sheet(str(head["sheet"]), rows)
+        specials = bool(told["specials"])
+        first = list(decode_rows(decode_json(head), specials)) if head else []
+        rows = LazyRows(first, int(told["rows"]), rest, specials)
+        return Sheet(str(told["sheet"]), rows)
 
     def _answer(self, child: _Child, item: dict[str, Any]) -> None:
         if "sheets" in item:
@@ -225,7 +227,7 @@ class _Collector:
             child.sheet, child.done = None, True  # and it ends
             return
         elif "ready" in item:
-            self.written.add(int(item["index"]))
+            self.written[int(item["index"])] = item
             child.sheet = None
         self._hand(child)
 

@@ -22,13 +22,15 @@ def decode_json(text: bytes) -> Any:
 
 class LazyRows(Sequence[tuple[Cell, ...]]):
     """A sheet's rows: the first ones decoded, the others when something reads past them, or when told
-    to. A workbook's other sheets (units, costs) often go unread, by `simulate` for one."""
+    to. A workbook's other sheets (units, costs) often go unread, by `simulate` for one. `rest` is the
+    child's other lines, a chunk of rows each: decoded one after another, each let go once decoded, so
+    that a sheet is never held twice (as text and as cells) nor as JSON's lists besides its rows."""
 
-    def __init__(self, head: list[tuple[Cell, ...]], count: int, rest: bytes, specials: bool) -> None:
+    def __init__(self, head: list[tuple[Cell, ...]], count: int, rest: list[bytes], specials: bool) -> None:
         self._head = head
         self._specials = specials
         self._count = count
-        self._rest: bytes | None = rest
+        self._rest: list[bytes] | None = rest
         self._all: tuple[tuple[Cell, ...], ...] | None = None
         self._lock = threading.Lock()
 
@@ -63,8 +65,14 @@ class LazyRows(Sequence[tuple[Cell, ...]]):
         with self._lock:
             if self._all is None:
                 assert self._rest is not None
-                self._all = (*self._head, *decode_rows(decode_json(self._rest), self._specials))
-                self._rest = None
+                rest, self._rest = self._rest, None
+                rest.reverse()  # taken from the end, each chunk's bytes let go as soon as it is decoded
+                rows = list(self._head)
+                while rest:
+                    rows.extend(decode_rows(decode_json(rest.pop()), self._specials))
+                if len(rows) != self._count:
+                    raise ValueError(f"the sheet holds {len(rows)} rows, its reader said {self._count}")
+                self._all = tuple(rows)
             return self._all
 
 

@@ -18,7 +18,7 @@ def _units_of(community_id: object) -> Select[Any]:
 
 class SqlaMeterRepository(SqlaRepository[Meter]):
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
-        super().__init__(connection, tables.meters, rows.plain_row, rows.meter, bound)
+        super().__init__(connection, tables.meters, rows.meter_row, rows.meter, bound)
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         """Besides columns: `community_id` (the meters of its units)."""

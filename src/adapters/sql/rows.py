@@ -109,6 +109,21 @@ def resident(row: Row, occupancies: list[Row]) -> Resident:
     )
 
 
+def meter_row(item: Meter) -> Row:
+    # Written out rather than `plain_row`, as `reading_row` is: an import writes a meter per row of its file.
+    return {
+        "id": item.id,
+        "tenant_id": item.tenant_id,
+        "unit_id": item.unit_id,
+        "serial": item.serial,
+        "service": item.service.value,
+        "factor": item.factor,
+        "rollover": item.rollover,
+        "replaced_on": item.replaced_on,
+        "replaced_by": item.replaced_by,
+    }
+
+
 def meter(row: Row) -> Meter:
     return Meter(**{**row, "service": Service(row["service"])})
 

@@ -66,4 +66,7 @@ class FileContents:
         return len(self.rejected)
 
     def community(self, code: str) -> CommunityFile:
-        return self.communities.setdefault(code, CommunityFile(code))
+        found = self.communities.get(code)  # not setdefault: that would make one for every row
+        if found is None:
+            found = self.communities[code] = CommunityFile(code)
+        return found

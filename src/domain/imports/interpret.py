@@ -115,12 +115,14 @@ class _Sheet:
         rows: list[tuple[int, UnitReading | CurrentReading]] = []
         rows += ((r.reading.row or 0, r) for r in found.readings)
         rows += ((r.row, r) for r in found.current_only)
+        sheet_rows = self.sheet.rows
         for row, item in rows:
-            code = self._community_of(row)
+            cells = sheet_rows[row - 1]
+            code = self._community_in(cells, row)
             if code is None:
                 continue
             service = None
-            if with_service and (text := self._text(self.sheet.rows[row - 1], Field.SERVICE)):
+            if with_service and (text := self._text(cells, Field.SERVICE)):
                 service = service_named(text)
                 if service is None:
                     self._problem(row, Field.SERVICE, ErrorCode.INVALID_REQUEST, f"{text!r} is not a service")
@@ -133,9 +135,9 @@ class _Sheet:
             if service is not None:
                 community.reading_services[row] = service
             if with_community:
-                self._community_details(community, row)
+                self._community_details(community, row, cells)
             if with_details:
-                self._unit_details(community, item.unit, row)
+                self._unit_details(community, item.unit, row, cells)
 
     def costs(self) -> None:
         for number, cells in self._numeric_body():
@@ -185,8 +187,10 @@ class _Sheet:
             if code is not None:
                 self._community_details(self.contents.community(code), number)
 
-    def _community_details(self, community: CommunityFile, number: int) -> None:
-        cells = self.sheet.rows[number - 1]
+    def _community_details(
+        self, community: CommunityFile, number: int, cells: tuple[Cell, ...] | None = None
+    ) -> None:
+        cells = self.sheet.rows[number - 1] if cells is None else cells
         if community.name is None:
             community.name = self._text(cells, Field.COMMUNITY_NAME)
         for name in CREDITOR_COLUMNS.keys() & self.index.keys():
@@ -200,9 +204,14 @@ class _Sheet:
             else:
                 given.rows += 1
 
-    def _unit_details(self, community: CommunityFile, unit: str, number: int) -> None:
-        cells = self.sheet.rows[number - 1]
-        details = community.units.setdefault(unit_key(unit), UnitRow(unit.strip(), number))
+    def _unit_details(
+        self, community: CommunityFile, unit: str, number: int, cells: tuple[Cell, ...] | None = None
+    ) -> None:
+        cells = self.sheet.rows[number - 1] if cells is None else cells
+        key = unit_key(unit)
+        details = community.units.get(key)  # not setdefault: that would make a UnitRow for every row
+        if details is None:
+            details = community.units[key] = UnitRow(unit.strip(), number)
         details.coefficient = self._number(cells, Field.COEFFICIENT, number) or details.coefficient
         details.area = self._number(cells, Field.AREA, number) or details.area
         details.owner = self._text(cells, Field.OWNER) or details.owner
@@ -230,8 +239,11 @@ class _Sheet:
         return rows
 
     def _community_of(self, number: int) -> str | None:
+        return self._community_in(self.sheet.rows[number - 1], number)
+
+    def _community_in(self, cells: tuple[Cell, ...], number: int) -> str | None:
         if Field.COMMUNITY in self.index:
-            code = self._text(self.sheet.rows[number - 1], Field.COMMUNITY)
+            code = self._text(cells, Field.COMMUNITY)
             if code is not None:
                 return code
         if self.default is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import eq, is_, itemgetter
 from typing import NamedTuple
 
 from prorata.domain.problems import ErrorCode, Problem
@@ -78,6 +79,9 @@ def extract_readings(
     dates = _dates(body.column(Field.DATE), refused)
     none = itertools.repeat(None)
     result = ExtractedReadings(numbers=numbers)
+    if not refused and (found := _all_by_index(body, values, dates)) is not None:
+        result.readings = found
+        return result
     readings = result.readings
     for position, (number, unit, meter, previous, current, consumption, factor, read_on) in enumerate(
         zip(
@@ -144,16 +148,68 @@ class _Body:
         unit = columns.index[Field.UNIT]
         first = columns.header_index + 1
         rows = sheet.rows[first:]
-        units = [row[unit] if unit < len(row) else None for row in rows]
-        kept = [position for position, cell in enumerate(units) if cell is not None and not _is_total(cell)]
-        self.numbers = [first + 1 + position for position in kept]
-        self.rows = [rows[position] for position in kept]
+        # Every row reaching the last column read (most files): a column is one pass of C over the rows.
+        self.whole = bool(rows) and min(map(len, rows)) > max(columns.index.values())
+        units = self._cells(rows, unit)
+        # Most unit codes hold a digit: one search each, in C, says they name a unit (see _is_total).
+        digits = list(map(_DIGIT.search, map(str, units)))  # str(None) holds none
+        if all(digits):
+            self.numbers: Sequence[int] = range(first + 1, first + 1 + len(rows))
+            self.rows: Sequence[tuple[Cell, ...]] = rows
+        else:
+            kept = [
+                position
+                for position, (cell, digit) in enumerate(zip(units, digits, strict=True))
+                if cell is not None and (digit is not None or not _is_total(cell))
+            ]
+            self.numbers = [first + 1 + position for position in kept]
+            self.rows = [rows[position] for position in kept]
+        self._columns: dict[Field, list[Cell]] = {}
 
     def column(self, field: Field) -> list[Cell] | None:
         index = self.columns.index.get(field)
         if index is None:
             return None
-        return [row[index] if index < len(row) else None for row in self.rows]
+        if field not in self._columns:
+            self._columns[field] = self._cells(self.rows, index)
+        return self._columns[field]
+
+    def _cells(self, rows: Sequence[tuple[Cell, ...]], index: int) -> list[Cell]:
+        if self.whole:
+            return list(map(itemgetter(index), rows))
+        return [row[index] if index < len(row) else None for row in rows]
+
+
+def _all_by_index(
+    body: _Body, values: dict[Field, list[Decimal | None]], dates: list[date | None] | None
+) -> list[UnitReading] | None:
+    """The readings of a sheet whose every row gives a previous and a current reading, made a column at a
+    time (None for any other sheet: the rows are then read one by one). What the loop of
+    `extract_readings` makes of such rows, without a Python call per row (0.2 s for 50,000 rows)."""
+    previous, current = values.get(Field.PREVIOUS), values.get(Field.CURRENT)
+    if previous is None or current is None or _holds_none(previous) or _holds_none(current):
+        return None
+    units = list(map(str.strip, map(str, body.column(Field.UNIT) or ())))
+    meters: Iterable[str | None] = itertools.repeat(None)
+    if (cells := body.column(Field.METER)) is not None:
+        if _holds_none(cells):
+            return None
+        meters = list(map(str.strip, map(str, cells)))
+        if not all(meters):
+            meters = [meter or None for meter in meters]
+    factor = values.get(Field.FACTOR)
+    factors = itertools.repeat(ONE) if factor is None else [value or ONE for value in factor]
+    none = itertools.repeat(None)
+    readings = map(
+        tuple.__new__,
+        itertools.repeat(Reading),
+        zip(meters, previous, current, none, factors, none, dates or none, body.numbers, strict=False),
+    )
+    return list(map(tuple.__new__, itertools.repeat(UnitReading), zip(units, readings, strict=False)))
+
+
+def _holds_none(values: Sequence[object]) -> bool:
+    return any(map(is_, values, itertools.repeat(None)))
 
 
 def _is_total(unit: Cell) -> bool:
@@ -171,6 +227,9 @@ def _quantities(
     field: Field,
     refused: dict[int, list[tuple[Field, ErrorCode, str]]],
 ) -> list[Decimal | None]:
+    plain = _plainly_within_bounds(cells, numbers.separator)
+    if plain is not None:
+        return plain
     values: list[Decimal | None] = []
     append = values.append
     read = numbers.read
@@ -196,6 +255,33 @@ def _quantities(
             refused.setdefault(position, []).append((field, error.code, error.why))
             append(None)
     return values
+
+
+def _plainly_within_bounds(cells: list[Cell], separator: str | None) -> list[Decimal | None] | None:
+    """What `_quantities` reads of a column whose every cell it reads as it is, a pass of C each over the
+    column (a match and a Decimal a cell took 0.1 s for 100,000 cells); None for any other column."""
+    kinds = set(map(type, cells))
+    if kinds == {str}:
+        texts: list[str] = cells  # type: ignore[assignment]  # every one a str
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1 or not _lines_within_bounds(separator).fullmatch(joined):
+            return None
+        return list(map(Decimal, joined.replace(",", ".").split("\n") if separator == "," else texts))
+    if kinds == {Decimal}:
+        numbers: list[Decimal] = cells  # type: ignore[assignment]  # every one a Decimal
+        if not all(map(Decimal.is_finite, numbers)) or not -LARGEST < min(numbers) <= max(numbers) < LARGEST:
+            return None
+        if not all(map(eq, map(Decimal.quantize, numbers, itertools.repeat(_BILLIONTH)), numbers)):
+            return None
+        return list(numbers)
+    return None
+
+
+@lru_cache(maxsize=8)
+def _lines_within_bounds(separator: str | None) -> re.Pattern[str]:
+    """Lines each a number `within_bounds`, for a column's cells joined by line breaks."""
+    number = within_bounds(separator, QUANTITY_DECIMALS).pattern
+    return re.compile(rf"(?:{number}\n)*+{number}")
 
 
 def _dates(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
+from operator import add, floordiv, mod, mul, neg
 
 from prorata.domain.money import scaled_integers
+from prorata.domain.settlement.result import Millionths
 
 # Exact shares are shown to 6 decimals of the currency: 10⁴ parts of a cent.
 _EXACT_PARTS_PER_CENT = 10_000
-_MILLIONTH = Decimal("0.000001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +20,7 @@ class Shares:
     """Each weight's share in cents, and its exact share before rounding (to 6 decimals, half-up)."""
 
     cents: list[int]
-    exact: list[Decimal]
+    exact: Millionths
 
 
 def share_cents(total_cents: int, weights: Sequence[Decimal]) -> list[int]:
@@ -39,12 +41,15 @@ def share(total_cents: int, weights: Sequence[Decimal]) -> Shares:
     total_weight = sum(integers)
     if total_weight == 0:
         raise ValueError("weights add up to zero")
-    # Integer arithmetic throughout: a divmod gives the whole cents and the remainder; the exact share
-    # in 10⁻⁶, rounded half-up, is ⌊(2·x + T) / 2T⌋ for x = N·w·10⁴ and T the total weight.
-    cents, remainders = map(list, zip(*[divmod(magnitude * w, total_weight) for w in integers], strict=True))
+    # Integer arithmetic throughout, a column at a time: whole cents and remainders by floor division;
+    # the exact share in 10⁻⁶, rounded half-up, is ⌊(2·x + T) / 2T⌋ for x = N·w·10⁴ and T the total weight.
+    products = list(map(mul, integers, repeat(magnitude)))
+    cents = list(map(floordiv, products, repeat(total_weight)))
+    remainders = list(map(mod, products, repeat(total_weight)))
     twice_parts, twice_total = 2 * magnitude * _EXACT_PARTS_PER_CENT, 2 * total_weight
-    millionths = [(twice_parts * w + total_weight) // twice_total for w in integers]
-    exact = list(map(_MILLIONTH.__mul__, millionths if sign > 0 else [-m for m in millionths]))
+    halves_up = map(add, map(mul, integers, repeat(twice_parts)), repeat(total_weight))
+    millionths = list(map(floordiv, halves_up, repeat(twice_total)))
+    exact = Millionths(millionths if sign > 0 else list(map(neg, millionths)))
     left_over = magnitude - sum(cents)
     if left_over:
         # A stable sort keeps equal remainders in the order of the units: the first listed wins the tie.

@@ -4,6 +4,8 @@ key instead of by what was measured, and units whose consumption was estimated."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import is_
 
 from prorata.domain.settlement.result import SettlementResult
 
@@ -22,7 +24,7 @@ def warnings_of(result: SettlementResult) -> tuple[Warning, ...]:
     if fallbacks:
         concepts = ", ".join(dict.fromkeys(pool.concept for pool in fallbacks))
         basis = ", ".join(dict.fromkeys(pool.basis for pool in fallbacks))
-        if all(receipt.consumption is None for receipt in result.receipts):
+        if all(map(is_, result.columns.consumptions, repeat(None))):
             found.append(
                 Warning(
                     "no_metered_unit",
@@ -38,7 +40,7 @@ def warnings_of(result: SettlementResult) -> tuple[Warning, ...]:
                     f"{basis} instead",
                 )
             )
-    estimated = [receipt.unit for receipt in result.receipts if receipt.estimated]
+    estimated = list(compress(result.columns.units, result.columns.estimated))
     if estimated:
         named = ", ".join(estimated[:_SHOWN]) + (
             f" and {len(estimated) - _SHOWN} more" if len(estimated) > _SHOWN else ""
