@@ -127,9 +127,34 @@ def test_the_catalogues_have_the_same_entries_and_placeholders() -> None:
         )
         entries = json.loads(raw)
         del entries["language"]
+        # {of_service} is {service} with the language's "of" (Catalan elides it): the same value.
         return {
-            kind: {name: sorted(re.findall(r"{(\w+)}", json.dumps(text))) for name, text in entry.items()}
+            kind: {
+                name: sorted(re.findall(r"{(\w+)}", json.dumps(text).replace("{of_service}", "{service}")))
+                for name, text in entry.items()
+            }
             for kind, entry in entries.items()
         }
 
     assert all(shape(language) == shape("es") for language in LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    ("language", "service", "heading"),
+    [
+        ("ca", "cold_water", f"Rebut d'aigua freda: 1.234,56{NBSP}€"),
+        ("ca", "heating", f"Rebut de calefacció: 1.234,56{NBSP}€"),
+        ("ca", "hot_water", f"Rebut d'aigua calenta: 1.234,56{NBSP}€"),
+        ("es", "cold_water", f"Recibo de agua fría: 1.234,56{NBSP}€"),
+        ("fr", "heating", f"Relevé de charges (chauffage) : 1{NBSP}234,56{NBSP}€"),
+        ("en", "cold_water", "Cold water receipt: €1,234.56"),
+    ],
+)
+def test_a_service_mid_sentence_is_written_as_a_word_of_the_sentence(
+    language: str, service: str, heading: str
+) -> None:
+    """Found trying the demo: "Rebut de Aigua freda" (Catalan elides "de" before a vowel; a service
+    named mid-sentence takes no capital), "Recibo de Agua fría"."""
+    message = compose(language, news(NotificationKind.ISSUED, service=service))
+    assert message.heading == heading
+    assert message.content[0].isupper()

@@ -60,7 +60,8 @@ def compose(language: str, news: News) -> Message:
     values: dict[str, Any] = {
         "number": news.number,
         "community": news.community,
-        "service": words.service(news.service),
+        "service": (service := _in_sentence(words.service(news.service))),
+        "of_service": _catalan_of(service),
         "period": words(
             "period_range", start=formats.date(news.period_start), end=formats.date(news.period_end)
         ),
@@ -85,7 +86,22 @@ def compose(language: str, news: News) -> Message:
     for name, clause in text.get("clauses", {}).items():
         if values.get(name):
             content += clause.format(**values)
-    return Message(text["heading"].format(**values), content)
+    return Message(_sentence(text["heading"].format(**values)), _sentence(content))
+
+
+def _in_sentence(name: str) -> str:
+    """A service's name as a word of a sentence: "Agua fría" → "agua fría"; an acronym (ACS) kept."""
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+
+
+def _catalan_of(name: str) -> str:
+    """Catalan's "de" before the name, elided before a vowel or a mute h: "d'aigua", "de calefacció"."""
+    return f"d'{name}" if name[:1].lower() in "aàeèéiíoòóuúh" else f"de {name}"
+
+
+def _sentence(text: str) -> str:
+    """A heading or text starts with a capital, also when it starts with a service's name."""
+    return text[:1].upper() + text[1:]
 
 
 def localized(language: str, news: News) -> tuple[dict[str, str], dict[str, str]]:
