@@ -198,7 +198,8 @@ def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: Impor
     errors = [e.problem for e in uow.import_errors.list(job.tenant_id, import_id=job.id).items]
     folder = FAILED if job.status in (ImportStatus.FAILED, ImportStatus.CANCELLED) else PROCESSED
     try:
-        outcomes.write(account.username, taken.located, folder, result_of(job), errors)
+        result = result_of(job, PurePosixPath(taken.path).name)
+        outcomes.write(account.username, taken.located, folder, result, errors)
     except LinkRefused as link:
         _not_written(uow, account, told, link)
     return True
@@ -223,9 +224,13 @@ def report_ended_import(uow: UnitOfWork, outcomes: DropOutcomes, event: ImportEn
         report(uow, outcomes, taken, job)
 
 
-def result_of(job: ImportJob) -> dict[str, object]:
-    return {
-        "file": job.original_name,
+def result_of(job: ImportJob, dropped: str) -> dict[str, object]:
+    """The outcome told beside the `dropped` file; `imported_as` when the file repeats the bytes of an
+    earlier upload, whose import it is."""
+    told: dict[str, object] = {"file": dropped}
+    if PurePosixPath(job.original_name).name != dropped:
+        told["imported_as"] = job.original_name
+    return told | {
         "import_id": job.id,
         "status": job.status.value,
         "reason": job.reason,

@@ -135,3 +135,21 @@ def _account_id(components: Components, account: Account) -> str:
         found = dropzone.find_account(uow, account.username)
     assert found is not None
     return found.id
+
+
+def test_the_same_bytes_under_another_name_are_told_as_that_file_of_the_first_import(
+    components: Components, account: Account, drain: Callable[[], None]
+) -> None:
+    """Found trying the demo: `lecturas-root.csv.result.json` said `"file": "readings-heating-es.csv"` —
+    the earlier upload whose bytes it repeats — as if it were another file's result."""
+    for name in ("lecturas.csv", "lecturas otra vez.csv"):
+        dropped = account.home / name
+        dropped.write_bytes(_readings(2))
+        _watcher(components).consider(dropped)
+        drain()
+    results = account.results()
+    again = results["lecturas otra vez.csv"]
+    assert again["file"] == "lecturas otra vez.csv"
+    assert again["import_id"] == results["lecturas.csv"]["import_id"]
+    assert again["imported_as"] == "lecturas.csv"  # the import it is: the first upload of these bytes
+    assert "imported_as" not in results["lecturas.csv"]
