@@ -123,3 +123,18 @@ def test_an_empty_list_the_schema_refuses_is_refused_in_the_contract_s_words(
     assert no_readings.get_json()["errors"] == [
         {"code": "invalid_request", "field": "readings", "message": "readings must hold at least one reading"}
     ]
+
+
+def test_an_id_in_the_body_that_is_not_there_names_its_field_and_where_ids_are_listed(
+    manager: Caller,
+) -> None:
+    """Found trying the demo: another tenant's community in a POST body got a bare `no community …`."""
+    terms = {"service": "heating", "period": {"from": "2026-01-01", "to": "2026-03-31"}}
+    costs = [{"concept": "Gas", "amount": "100.00"}]
+    missing = "0190f0f0-0000-7000-8000-000000000000"
+    answer = manager.post("/v1/settlements", {"community_id": missing, **terms, "costs": costs})
+    assert answer.status_code == 404
+    [error] = answer.get_json()["errors"]
+    assert error["field"] == "community_id"
+    assert error["message"].startswith(f"no community {missing}")
+    assert "GET /v1/communities lists those you may see" in error["message"]

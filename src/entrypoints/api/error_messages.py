@@ -85,6 +85,25 @@ def not_found(message: str) -> str:
     return message
 
 
+def body_reference(message: str) -> tuple[str, str] | None:
+    """(field, message) when the record not there is one a JSON body's `…_id` field names (another
+    tenant's, or none at all): the field, and how to list the ids there are."""
+    given = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(given, dict):
+        return None
+    for name, value in given.items():
+        if not (name.endswith("_id") and isinstance(value, str) and value and message.endswith(f" {value}")):
+            continue
+        stem = name.removesuffix("_id")
+        for listing in (f"/v1/{stem}s", f"/v1/{stem[:-1]}ies" if stem.endswith("y") else None):
+            if listing is not None and _lists(listing):
+                return (
+                    name,
+                    f"{message}: ids are the ones this API gave; GET {listing} lists those you may see",
+                )
+    return None
+
+
 def _lists(path: str) -> bool:
     try:
         current_app.url_map.bind("localhost").match(path, method="GET")

@@ -21,7 +21,13 @@ from prorata.domain.receipts.lifecycle import InvalidEvent, InvalidTransition
 from prorata.domain.settlement.stored import AlreadyPublished
 from prorata.domain.webhooks.addresses import RefusedUrl
 from prorata.entrypoints.api.body_parser import BODY, SEND_JSON
-from prorata.entrypoints.api.error_messages import field_message, in_use, not_found, stock
+from prorata.entrypoints.api.error_messages import (
+    body_reference,
+    field_message,
+    in_use,
+    not_found,
+    stock,
+)
 from prorata.entrypoints.api.schemas import ErrorsSchema
 
 log = logging.getLogger(__name__)
@@ -125,7 +131,13 @@ def register_domain_errors(app: Flask) -> None:
 
 
 def _not_found(error: Exception) -> tuple[dict[str, Any], int]:
-    return body(getattr(error, "code", "not_found"), not_found(str(error))), 404
+    code, message = getattr(error, "code", "not_found"), str(error)
+    hinted = not_found(message)
+    referenced = body_reference(message) if hinted == message else None
+    if referenced is not None:
+        field, hinted = referenced
+        return body(code, hinted, field=field), 404
+    return body(code, hinted), 404
 
 
 def _unauthorized(error: Unauthorized) -> tuple[dict[str, Any], int, dict[str, str]]:
