@@ -98,14 +98,17 @@ def _sftp_steps(demo: Demo, where: Where) -> list[str]:
     )
     return [
         f"  sftp {where.sftp}     # password: {where.password}; then, at its sftp> prompt:",
+        "    (typed at the prompt: with -b, its batch mode, sftp never asks for a password; scripts log in",
+        "    with a key: `prorata sftp-users add --public-key FILE`)",
         f"    put {readings} {folder}",
         f"    put {by_column}",
         f"  A file without a community column (like {records.READINGS_SAMPLE}) goes into the folder named",
         f"  after its community's code ({folder}; for another community, mkdir its code first): at the",
-        "  root it fails, as no community is named. A file with a community column (Cod. Comunidad, like",
+        f"  root it fails, as no community is named (try it first, `put {readings}`, and support can",
+        "  reprocess it, below). A file with a community column (Cod. Comunidad, like",
         f"  {records.WITH_COMMUNITY_COLUMN_SAMPLE}) goes at the root. Each file's outcome appears at the",
         "  root, in processed/ or failed/, as <name>.result.json (the same bytes sent again answer with",
-        "  their first import).",
+        "  their first import, wherever they were put).",
     ]
 
 
@@ -114,8 +117,9 @@ def _after_sftp(demo: Demo, where: Where) -> list[str]:
     return [
         "  Once the readings are in (processed/readings-heating-es.csv.result.json says settled):",
         _curl("KEY", f"-X POST {api}/v1/settlements/{this.id}/publish"),
-        "  Support: every tenant's files that failed, and one reprocessed for the community it lacked",
-        "  (IMPORT=its import_id, in the list or in failed/<name>.result.json):",
+        "  Support: every tenant's files that failed (a file without a community column put at the root",
+        "  is one), and one reprocessed for the community it lacked (IMPORT=its import_id, in the list or",
+        "  in failed/<name>.result.json):",
         _curl("SUPPORT", f'"{api}/v1/admin/imports?status=failed"'),
         _curl(
             "SUPPORT",
