@@ -21,7 +21,7 @@ from prorata.adapters.local_drop_outcomes import LocalDropOutcomes
 from prorata.adapters.spreadsheets.limits import FileLimits
 from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.login_ledger import SqlaLoginLedger
-from prorata.adapters.sql.migrate import upgrade
+from prorata.adapters.sql.migrate import Upgraded, upgrade
 from prorata.adapters.sql.pace import NoPace, SqlaPace
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
@@ -101,9 +101,9 @@ class Components:
         tenant = principal.tenant_scope
         return self.unit_of_work() if tenant is None else self.tenant_unit_of_work(tenant)
 
-    def upgrade_database(self) -> None:
+    def upgrade_database(self) -> Upgraded:
         """Apply the migrations; running it again changes nothing."""
-        upgrade(self.engine)
+        return upgrade(self.engine)
 
 
 def bootstrap(settings: Settings | None = None) -> Components:

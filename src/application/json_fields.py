@@ -137,7 +137,7 @@ class FieldReader:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            self.refuse(name, "must be a date as YYYY-MM-DD")
+            self.refuse(name, "is not a valid date (YYYY-MM-DD, e.g. 2026-03-31)")
             return None
 
     def items(self, name: str, *, required: bool = False) -> list[Any]:

@@ -108,3 +108,39 @@ def test_sigterm_to_watch_finishes_the_import_of_a_file_it_claimed(tmp_path: Pat
             watcher.wait(timeout=10)
     (job,) = zone.imports()
     assert job.status.value not in ("received", "parsing", "validated"), job.status
+
+
+def _logged(path: Path, words: str, seconds: float = 30) -> str:
+    wait_for(lambda: words in path.read_text(), seconds)
+    return path.read_text()
+
+
+def test_sigterm_to_sftp_logs_that_it_stops_and_how_long_uploads_have(
+    served: tuple[DropZone, subprocess.Popen[bytes]],
+) -> None:
+    zone, server = served
+    log = zone.tmp / "sftp.log"
+    _logged(log, "prorata sftp listening on")
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=20) == 0, log.read_text()
+    lines = [line for line in log.read_text().splitlines() if "stopping" in line]
+    assert len(lines) == 1, log.read_text()
+    assert " INFO prorata.cli: prorata sftp: stopping; uploads in progress have 10 s to finish" in lines[0]
+
+
+def test_sigterm_to_watch_logs_that_it_stops(tmp_path: Path, seeded: Path) -> None:
+    data = tmp_path / "var"
+    shutil.copytree(seeded / "var", data)
+    log = tmp_path / "watch.log"
+    watcher = _start(_environment(data), "watch", log=log)
+    try:
+        _logged(log, "prorata watch:")
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait(timeout=10)
+    lines = [line for line in log.read_text().splitlines() if "stopping" in line]
+    assert len(lines) == 1, log.read_text()
+    assert " INFO prorata.cli: prorata watch: stopping; the file being claimed finishes first" in lines[0]

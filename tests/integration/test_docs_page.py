@@ -50,3 +50,12 @@ def test_a_missing_docs_file_is_a_404_in_the_error_contract(app: Flask) -> None:
     assert answer.get_json()["errors"][0]["code"] == "not_found"
     traversal = app.test_client().get("/docs/assets/../../../../etc/passwd")
     assert traversal.status_code == 404
+
+
+def test_the_docs_page_with_a_trailing_slash_redirects_to_the_docs_page(app: Flask) -> None:
+    client = app.test_client()
+    answer = client.get("/docs/")
+    assert answer.status_code in (301, 308), answer.status_code
+    assert answer.headers["Location"] == "/docs"
+    assert client.get("/docs/", follow_redirects=True).status_code == 200
+    assert client.get("/docs").status_code == 200

@@ -390,3 +390,37 @@ def test_a_chunked_body_within_the_limit_is_read_whole(world: World, served: str
     status, answer = _chunked(served, str(world.manager.key), [document[:10], document[10:]])
     assert status == 201, answer
     assert answer["code"] == "CHUNK2"
+
+
+DATE_FORMAT = "(YYYY-MM-DD, e.g. 2026-03-31)"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/settlements", {"period": {"from": "2026-13-01", "to": "2026-12-31"}}, "period.from"),
+        ("/v1/settlements", {"period": {"from": "2026-01-01", "to": "31/12/2026"}}, "period.to"),
+        ("/v1/simulations", {"period": {"from": "2026-02-30", "to": "2026-12-31"}}, "period.from"),
+        ("/v1/receipts?issued_from=2026-13-01", None, "issued_from"),
+    ],
+    ids=["settlement period.from", "settlement period.to", "simulation period.from", "query issued_from"],
+)
+def test_a_bad_date_says_the_format_a_date_takes(
+    world: World, path: str, body: dict[str, Any] | None, field: str
+) -> None:
+    answer = world.manager.get(path) if body is None else world.manager.post(path, body)
+    assert answer.status_code == 422, answer.get_json()
+    errors = answer.get_json()["errors"]
+    assert ErrorsSchema().validate(answer.get_json()) == {}
+    (error,) = [e for e in errors if e.get("field") == field]
+    assert error["code"] == "invalid_request"
+    assert error["message"] == f"{field} is not a valid date {DATE_FORMAT}"
+
+
+def test_a_bad_date_and_time_says_the_format_it_takes(world: World) -> None:
+    answer = world.manager.get("/v1/imports?received_from=yesterday")
+    assert answer.status_code == 422, answer.get_json()
+    (error,) = [e for e in answer.get_json()["errors"] if e.get("field") == "received_from"]
+    assert error["message"] == (
+        "received_from is not a valid date and time (ISO 8601, e.g. 2026-03-31T09:30:00Z)"
+    )

@@ -3,6 +3,7 @@ every command that merely opens the database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,16 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+@dataclass(frozen=True, slots=True)
+class Upgraded:
+    """What an upgrade did: the revision the schema was at (None: a new database), the one it is at now,
+    and how many migrations it applied to get there (0: it was current)."""
+
+    before: str | None
+    after: str | None
+    applied: int
+
+
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
@@ -25,7 +36,7 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> Upgraded:
     """Bring the schema up to `revision`; running it again changes nothing. A database at a revision
     these migrations do not know (a newer prorata's) raises SchemaAhead, unchanged."""
     with engine.begin() as connection:
@@ -33,10 +44,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # Processes starting together take turns; the later ones find the schema current.
             connection.execute(text("SELECT pg_advisory_xact_lock(7270461)"))
         from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
         from alembic.util.exc import CommandError
 
         config = alembic_config(engine)
         config.attributes["connection"] = connection
+        before = MigrationContext.configure(connection).get_current_revision()
         try:
             command.upgrade(config, revision)
         except CommandError:  # "Can't locate revision identified by …" among others
@@ -44,6 +58,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             if ahead:
                 raise ahead from None
             raise
+        after = MigrationContext.configure(connection).get_current_revision()
+        if after is None or after == before:
+            return Upgraded(before, after, 0)
+        walked = ScriptDirectory(str(MIGRATIONS)).iterate_revisions(after, before or "base")
+        return Upgraded(before, after, sum(1 for _ in walked))
 
 
 def _ahead_of_code(connection: Connection) -> SchemaAhead | None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, redirect, send_from_directory
+from werkzeug.wrappers import Response as Redirect
 
 # The endpoint names start with "api-docs", like flask-smorest's own /docs and /openapi.json.
 blp = Blueprint("api-docs-assets", __name__)
@@ -23,3 +24,9 @@ _ONE_DAY = 24 * 3600
 def asset(name: str) -> Response:
     # send_from_directory refuses names that leave the folder (404), and sets the type from the ending.
     return send_from_directory(_DIST, name, max_age=_ONE_DAY)
+
+
+@blp.route("/docs/")
+def page_with_slash() -> Redirect:
+    # flask-smorest serves the page at /docs only; /docs/ is what a person types (or a link adds).
+    return redirect("/docs", 308)

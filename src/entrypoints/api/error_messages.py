@@ -19,6 +19,8 @@ FIELD_MESSAGES = {
     "Missing data for required field.": "is required",
     "Unknown field.": "is not a field of this object",
     "Field may not be null.": "may not be null",
+    "Not a valid date.": "is not a valid date (YYYY-MM-DD, e.g. 2026-03-31)",
+    "Not a valid datetime.": "is not a valid date and time (ISO 8601, e.g. 2026-03-31T09:30:00Z)",
 }
 
 

@@ -23,8 +23,14 @@ def db_upgrade() -> None:
     """Apply the migrations (SQLite under PRORATA_DATA_DIR, or PRORATA_DATABASE_URL)."""
     from prorata.config.bootstrap import bootstrap
 
-    bootstrap().upgrade_database()
-    click.echo("database is up to date")
+    done = bootstrap().upgrade_database()
+    if not done.applied:
+        click.echo(f"database is up to date ({done.after or 'no migrations'})")
+        return
+    plural = "migration" if done.applied == 1 else "migrations"
+    click.echo(
+        f"database upgraded from {done.before or 'none'} to {done.after} ({done.applied} {plural} applied)"
+    )
 
 
 @click.group("tenants")

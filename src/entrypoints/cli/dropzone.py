@@ -87,6 +87,8 @@ def sftp(host: str, port: int, drain_seconds: float) -> None:
         pass
     # No new session from now on; an upload in progress lands if it ends within the drain time, else it
     # is discarded whole (the client sees its transfer fail and sends it again).
+    if stop.is_set():
+        log.info("prorata sftp: stopping; uploads in progress have %g s to finish", drain_seconds)
     server.stop(drain_seconds=drain_seconds)
     thread.join(timeout=5)
     if not stop.is_set():
@@ -198,6 +200,9 @@ def watch() -> None:
     log.info("prorata watch: %s", parts.settings.drop_root)
     while thread.is_alive() and not stop.wait(0.5):
         pass
+    if stop.is_set():
+        also = "; so do the imports this process started" if pool is not None else ""
+        log.info("prorata watch: stopping; the file being claimed finishes first%s", also)
     watcher.stop()
     thread.join(timeout=10)
     if pool is not None:  # the imports it claimed and is running finish first
