@@ -24,7 +24,6 @@ PRORATA_BENCH_IMPORT_COMMUNITIES (400). Needs PostgreSQL and RabbitMQ (rabbitmqc
 
 from __future__ import annotations
 
-import contextlib
 import os
 import statistics
 import subprocess
@@ -32,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,7 +45,8 @@ from prorata.domain.settlement.request import Period, Service
 from prorata.domain.settlement.stored import Settlement
 from tests.benchmarks.bench_operations import Cpu
 from tests.benchmarks.portfolio_exports import PERIOD, drafts, portfolio, write_csv, write_xlsx
-from tests.e2e.production import Api, Production, _children_of, production_services, wait_until
+from tests.benchmarks.scale_probes import PRODUCTION, Memory
+from tests.e2e.production import Api, Production, production_services, wait_until
 
 ROWS = int(os.environ.get("PRORATA_BENCH_IMPORT_ROWS", "100000"))
 ROUNDS = int(os.environ.get("PRORATA_BENCH_IMPORT_ROUNDS", "3"))
@@ -55,14 +55,6 @@ BIG_COMMUNITIES = int(os.environ.get("PRORATA_BENCH_IMPORT_COMMUNITIES", "400"))
 GOAL_ROWS_PER_SECOND = 50_000
 GOAL_RATIO = 3
 GOAL_RSS_BYTES = 1_000_000_000
-# Production's intervals and leases (the e2e tests' 3 s lease would hand a long import to another
-# thread midway); the body limit raised for a 20–40 MB portfolio export.
-PRODUCTION = {
-    "PRORATA_IMPORT_LEASE_SECONDS": "600",
-    "PRORATA_SWEEP_SECONDS": "30",
-    "PRORATA_RESEND_SECONDS": "120",
-    "PRORATA_MAX_BODY_BYTES": str(64 * 1024 * 1024),
-}
 ENDED = {"settled", "failed", "awaiting_costs", "cancelled"}
 
 # The same work's minimum: parse every sheet the import reads, COPY the reading rows as numbers and
@@ -106,42 +98,6 @@ class Timed:
     seconds: float
     cpu: float  # the processes' own CPU seconds + their PostgreSQL backends'
     database: float  # of which the backends'
-
-
-@dataclass
-class Memory:
-    """A process's peak memory and its children's, sampled every 0.1 s until `stopping` is set."""
-
-    pid: int
-    own: int = 0  # the process's VmHWM
-    child: int = 0  # the largest VmHWM of a child seen (each child's last sample)
-    tree: int = 0  # the largest sum of VmRSS over the process and its children at one sample
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-    def sample(self) -> None:
-        own = _status(self.pid)
-        self.own = max(self.own, own.get("VmHWM", 0))
-        total = own.get("VmRSS", 0)
-        for child in _children_of(self.pid):
-            status = _status(int(child))
-            self.child = max(self.child, status.get("VmHWM", 0))
-            total += status.get("VmRSS", 0)
-        self.tree = max(self.tree, total)
-
-    def run(self) -> None:
-        while not self.stopping.wait(0.1):
-            self.sample()
-
-
-def _status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of `pid`, in bytes; nothing once it has ended."""
-    found = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                found[key] = int(value.split()[0]) * 1024
-    return found
 
 
 def write_inputs(folder: Path) -> None:
@@ -238,22 +194,28 @@ def bench_speed(deployment: Production, api: Api, path: Path) -> None:
 def bench_memory(deployment: Production, api: Api, path: Path) -> None:
     worker = deployment.worker(threads=1)
     memory = Memory(worker.process.pid)
-    sampler = threading.Thread(target=memory.run, daemon=True)
+    stopping = threading.Event()
+
+    def sample_until_stopped() -> None:
+        while not stopping.wait(0.1):
+            memory.sample()
+
+    sampler = threading.Thread(target=sample_until_stopped, daemon=True)
     sampler.start()
     cpu = Cpu(deployment)
     timed, job = upload(deployment, api, path, cpu)
-    memory.stopping.set()
+    stopping.set()
     sampler.join()
     memory.sample()
     rows = job["rows"]
     assert isinstance(rows, dict)
-    verdict = _verdict(memory.tree <= GOAL_RSS_BYTES)
+    verdict = _verdict(memory.tree_peak <= GOAL_RSS_BYTES)
     print(
         f"  portfolio XLSX, {BIG_ROWS:,} readings of {BIG_COMMUNITIES} communities ({rows['total']:,} rows in"
         f" all): {timed.seconds:5.1f} s ({BIG_ROWS / timed.seconds:7,.0f} reading rows/s), CPU"
-        f" {timed.cpu:5.1f} s | worker peak RSS {memory.own / 2**20:4.0f} MiB (VmHWM), its children up"
-        f" to {memory.child / 2**20:4.0f} MiB each, process + children at once"
-        f" {memory.tree / 2**20:4.0f} MiB (goal ≤ 1 GB: {verdict})"
+        f" {timed.cpu:5.1f} s | worker peak RSS {memory.own_peak / 2**20:4.0f} MiB (VmHWM), its children up"
+        f" to {memory.child_peak / 2**20:4.0f} MiB each, process + children at once"
+        f" {memory.tree_peak / 2**20:4.0f} MiB (goal ≤ 1 GB: {verdict})"
     )
 
 

@@ -39,7 +39,7 @@ from prorata.domain.community.model import Community
 from prorata.domain.settlement.request import Period, Service
 from prorata.domain.settlement.stored import Settlement
 from tests.benchmarks.portfolio_exports import PERIOD, Portfolio, drafts, portfolio, write_csv, write_xlsx
-from tests.benchmarks.scale_probes import DatabaseCpu, Memory, Sampler, Stages
+from tests.benchmarks.scale_probes import PRODUCTION, DatabaseCpu, Memory, Sampler, Stages
 from tests.e2e.production import Api, Production, _cpu_of_tree, production_services, wait_until
 from tests.e2e.production import Service as Process
 
@@ -52,14 +52,6 @@ FORMAT = os.environ.get("PRORATA_BENCH_SCALE_FORMAT", "mixed")
 WORKERS = tuple(int(n) for n in os.environ.get("PRORATA_BENCH_SCALE_WORKERS", "1,2").split(","))
 GOAL_SPEEDUP = 1.7
 GOAL_RSS_BYTES = 1_000_000_000
-# Production's intervals and leases, not the e2e tests' short ones (a lease of 3 s would hand a
-# 500,000-row import to the other worker midway); the body limit raised for 40 MB exports over REST.
-PRODUCTION = {
-    "PRORATA_IMPORT_LEASE_SECONDS": "600",
-    "PRORATA_SWEEP_SECONDS": "30",
-    "PRORATA_RESEND_SECONDS": "120",
-    "PRORATA_MAX_BODY_BYTES": str(64 * 1024 * 1024),
-}
 
 
 @dataclass

@@ -13,6 +13,15 @@ from sqlalchemy import text
 
 from tests.e2e.production import Production, _children_of, _cpu_of_tree
 
+# Production's intervals and leases, not the e2e tests' short ones (a lease of 3 s would hand a
+# long import to another worker midway); the body limit raised for 40 MB exports over REST.
+PRODUCTION = {
+    "PRORATA_IMPORT_LEASE_SECONDS": "600",
+    "PRORATA_SWEEP_SECONDS": "30",
+    "PRORATA_RESEND_SECONDS": "120",
+    "PRORATA_MAX_BODY_BYTES": str(64 * 1024 * 1024),
+}
+
 
 @dataclass
 class Memory:
