@@ -46,17 +46,23 @@ class Uuid7Ids:
         steps = memoryview(os.urandom(4 * count)).cast("I")  # a random step below 2^32 for each
         millis = time.time_ns() // 1_000_000 & (2**48 - 1)
         random = int.from_bytes(os.urandom(10), "big") >> (80 - _RANDOM_BITS)
-        made = []
         with Uuid7Ids._lock:
             last_millis, last_random = Uuid7Ids._last
             if millis <= last_millis:
                 millis, random = _after(last_millis, last_random, steps[0])
-            made.append((millis, random))
+            made = [_text(millis, random)]
+            # The next ids inline, with the millisecond's part of the text made once: 300,000 ids of an
+            # import took 1.6 s through _after and _text, ≈ 0.6 s so.
+            head = _head(millis)
             for step in steps[1:]:
-                millis, random = _after(millis, random, step)
-                made.append((millis, random))
+                random += 1 + step
+                if random >= 2**_RANDOM_BITS:
+                    millis, random = millis + 1, random % _STEP
+                    head = _head(millis)
+                tail = f"{0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1):020x}"
+                made.append(f"{head}{tail[:4]}-{tail[4:8]}-{tail[8:]}")
             Uuid7Ids._last = (millis, random)
-        return [_text(millis, random) for millis, random in made]
+        return made
 
 
 def _after(millis: int, random: int, step: int) -> tuple[int, int]:
@@ -66,6 +72,12 @@ def _after(millis: int, random: int, step: int) -> tuple[int, int]:
     if random >= 2**_RANDOM_BITS:
         return millis + 1, random % _STEP
     return millis, random
+
+
+def _head(millis: int) -> str:
+    """The text of an id's millisecond: its first 12 hex digits, as `_text` writes them."""
+    text = f"{millis:012x}"
+    return f"{text[:8]}-{text[8:]}-"
 
 
 def _text(millis: int, random: int) -> str:

@@ -98,6 +98,20 @@ def test_a_unit_in_use_cannot_be_deleted(manager: Caller, community: dict[str, A
     assert manager.get(f"/v1/units/{unit['id']}").status_code == 200
 
 
+def test_a_refused_delete_counts_what_refers_to_the_record(
+    manager: Caller, community: dict[str, Any]
+) -> None:
+    unit = manager.created(f"/v1/communities/{community['id']}/units", {"code": "2B"})
+    for serial in ("HCA-1", "HCA-2", "HCA-3"):
+        manager.created("/v1/meters", {"unit_id": unit["id"], "serial": serial, "service": "heating"})
+    manager.created("/v1/residents", {"name": "Ana", "units": [{"unit_id": unit["id"]}]})
+    refused = manager.delete(f"/v1/units/{unit['id']}")
+    assert refused.status_code == 409
+    error = refused.get_json()["errors"][0]
+    assert "3 meters" in error["message"], error
+    assert "1 resident" in error["message"], error
+
+
 def test_an_invalid_iban_is_refused(manager: Caller) -> None:
     response = manager.post("/v1/residents", {"name": "Ana", "iban": "ES91 2100 0418 4502 0005 1333"})
     assert response.status_code == 422

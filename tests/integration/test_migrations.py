@@ -3,17 +3,20 @@ database's records along."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, insert, inspect
+from sqlalchemy import Connection, func, insert, inspect, select, update
 
 from prorata.adapters.sql import tables
 from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.migrate import upgrade
+from prorata.adapters.sql.schema_revisions import UpgradeRefused
 from prorata.adapters.sql.tables import metadata
 from prorata.adapters.sql.unit_of_work import SqlaUnitOfWork
 from prorata.domain.receipts.lifecycle import ReceiptStatus
@@ -138,3 +141,139 @@ def old_rows(connection: Connection) -> None:
                 total_cents=1000, currency="EUR", detail={}, status=status,
             )
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_meters_and_readings_of_an_older_database_keep_their_history_under_the_tenant_keys(
+    backend: str, tmp_path: Path
+) -> None:
+    """0011 gives meters and readings one (record, tenant) key each: on SQLite by rebuilding both
+    tables, which must neither lose a reading nor trip over the readings that refer to the meters."""
+    if backend == "sqlite":
+        kept_history(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with fresh_postgres_database() as url:
+            kept_history(url)
+
+
+def kept_history(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0010")
+        with engine.begin() as connection:
+            history_at_0010(connection)
+        assert upgrade(engine).after == "0011"
+        with SqlaUnitOfWork(engine) as uow:
+            history = [(r.id, r.read_on, r.value) for r in uow.readings.list("t-1", meter_id="m-1").items]
+            meters = [m.serial for m in uow.meters.list("t-1", unit_id="u-1").items]
+        assert history == [
+            ("r-1", date(2025, 12, 31), Decimal(100)),
+            ("r-2", date(2026, 3, 31), Decimal("130.5")),
+        ]
+        assert meters == ["HCA-1"]
+    finally:
+        engine.dispose()
+
+
+def history_at_0010(connection: Connection, meter_tenant: str = "t-1") -> None:
+    """A unit of tenant t-1, its meter (of `meter_tenant`: another tenant's was not refused before 0011)
+    and two readings, as 0010 kept them."""
+    for tenant in sorted({"t-1", meter_tenant}):
+        connection.execute(insert(tables.tenants).values(id=tenant, name=f"Fincas {tenant}"))
+    connection.execute(
+        insert(tables.communities).values(id="c-1", tenant_id="t-1", code="C1", name="CP Mayor")
+    )
+    connection.execute(
+        insert(tables.units).values(
+            id="u-1", tenant_id="t-1", community_id="c-1", code="1A", kind="dwelling", position=1
+        )
+    )
+    connection.execute(
+        insert(tables.meters).values(
+            id="m-1",
+            tenant_id=meter_tenant,
+            unit_id="u-1",
+            serial="HCA-1",
+            service="heating",
+            factor=Decimal(1),
+        )
+    )
+    for id, day, value in (
+        ("r-1", date(2025, 12, 31), Decimal(100)),
+        ("r-2", date(2026, 3, 31), Decimal("130.5")),
+    ):
+        connection.execute(
+            insert(tables.readings).values(
+                id=id, tenant_id=meter_tenant, meter_id="m-1", read_on=day, value=value, source="api"
+            )
+        )
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_meter_of_another_tenant_than_its_unit_stops_the_upgrade_and_changes_nothing(
+    backend: str, tmp_path: Path
+) -> None:
+    """The upgrade says which record stops it, leaves the schema at 0010 (no half-rebuilt table), and
+    goes through once the record is set right."""
+    if backend == "sqlite":
+        refused_then_applied(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with fresh_postgres_database() as url:
+            refused_then_applied(url)
+
+
+def refused_then_applied(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0010")
+        with engine.begin() as connection:
+            history_at_0010(connection, meter_tenant="t-2")
+            before = sorted(inspect(connection).get_table_names())
+        with pytest.raises(UpgradeRefused, match="meter m-1 of tenant t-2, on unit u-1 of tenant t-1"):
+            upgrade(engine)
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == "0010"
+            assert sorted(inspect(connection).get_table_names()) == before
+        with engine.begin() as connection:
+            connection.execute(update(tables.meters).values(tenant_id="t-1"))
+            connection.execute(update(tables.readings).values(tenant_id="t-1"))
+        assert upgrade(engine).applied == 1
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(tables.readings)).scalar_one() == 2
+    finally:
+        engine.dispose()
+
+
+def test_processes_starting_together_on_one_sqlite_file_upgrade_it_once(tmp_path: Path) -> None:
+    """Every serving command upgrades at start: several at once take turns, the later ones find the schema
+    current, and the file keeps every record and no half-rebuilt table."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        history_at_0010(connection)
+    engine.dispose()
+    done: list[object] = []
+
+    def start() -> None:
+        mine = make_engine(url)
+        try:
+            done.append(upgrade(mine).after)
+        except Exception as error:
+            done.append(error)
+        finally:
+            mine.dispose()
+
+    starts = [threading.Thread(target=start) for _ in range(5)]
+    for thread in starts:
+        thread.start()
+    for thread in starts:
+        thread.join(60)
+    assert done == ["0011"] * 5
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert not [t for t in inspect(connection).get_table_names() if t.startswith("_alembic_tmp")]
+            assert connection.execute(select(func.count()).select_from(tables.readings)).scalar_one() == 2
+    finally:
+        engine.dispose()

@@ -41,7 +41,11 @@ def references_to(connection: Connection, table: Table, id: object) -> tuple[Ref
         for key in other.foreign_keys:
             if key.column.table is not table or (key.ondelete or "").upper() in ("CASCADE", "SET NULL"):
                 continue
-            counted = other.c[_COUNTED_BY.get(other.name, key.parent.name)]
+            if key.column.name == "tenant_id":  # a (record, tenant) key: counted by its record's half
+                continue
+            # The referring records, each once (by the referring column, a unit's three meters were "1").
+            by = _COUNTED_BY.get(other.name)
+            counted = other.c[by] if by else next(iter(other.primary_key.columns))
             query = select(func.count(distinct(counted))).where(key.parent == id)
             if key.parent.table is table:
                 query = query.where(other.c.id != id)  # a record naming itself holds nothing

@@ -26,3 +26,10 @@ def schema_ahead(current: Iterable[str], known: Iterable[str], heads: Iterable[s
     """The database's `current` revisions beside the migrations' `known` ones (and their `heads`)."""
     unknown = sorted(set(current) - set(known))
     return SchemaAhead(unknown, sorted(heads)) if unknown else None
+
+
+class UpgradeRefused(Exception):
+    """Records the database holds stop an upgrade: it was not applied (the schema is as it was); the
+    message says which records, and what to do."""
+
+    code = "upgrade_refused"

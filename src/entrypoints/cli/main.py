@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 # Both modules import the standard library only: `prorata --help` loads nothing more for them.
-from prorata.adapters.sql.schema_revisions import SchemaAhead
+from prorata.adapters.sql.schema_revisions import SchemaAhead, UpgradeRefused
 from prorata.config.settings import InvalidSetting
 
 _COMMANDS = {
@@ -77,7 +77,7 @@ class _LazyGroup(click.Group):
         said once, here, in one line (the serving commands' in their log format), and exits 1."""
         try:
             return super().invoke(ctx)
-        except (InvalidSetting, SchemaAhead) as refused:
+        except (InvalidSetting, SchemaAhead, UpgradeRefused) as refused:
             _say_cannot_start(ctx.invoked_subcommand or "", refused)
             ctx.exit(CANNOT_START)
 
@@ -109,7 +109,7 @@ def main(context: click.Context) -> None:
         Settings.from_environment()  # every other setting checked before anything is imported to serve
 
 
-def _say_cannot_start(command: str, refused: InvalidSetting | SchemaAhead) -> None:
+def _say_cannot_start(command: str, refused: InvalidSetting | SchemaAhead | UpgradeRefused) -> None:
     logged = command in _SERVING and getattr(refused, "variable", "") != "PRORATA_LOG_FORMAT"
     if logged:  # its logs were set up before the rest of its settings were read
         logging.getLogger("prorata.cli").error(
