@@ -11,12 +11,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Run, free_port
+from tests.e2e.conftest import _prorata, free_port
 
 
 class Http:
@@ -37,14 +36,28 @@ class Http:
             return error.code, json.loads(error.read() or b"null")
 
 
-@pytest.fixture
-def server(prorata: Any, database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {"PRORATA_DATABASE_URL": database_url, "PRORATA_DATA_DIR": str(tmp_path / "var")}
-    upgraded: Run = prorata("db", "upgrade", env=env)
-    assert upgraded.code == 0, upgraded.stderr
+@pytest.fixture(scope="module")
+def server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """One `prorata api` per database for the module's tests: each test's tenants and keys are its own."""
+    env = {
+        "PRORATA_DATABASE_URL": database_url,
+        "PRORATA_DATA_DIR": str(tmp_path_factory.mktemp("api") / "var"),
+    }
+    executable = _prorata()
+    upgraded = subprocess.run(
+        [executable, "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
     port = free_port()
     process = subprocess.Popen(
-        [prorata.executable, "api", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        [executable, "api", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

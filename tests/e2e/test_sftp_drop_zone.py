@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -146,10 +147,25 @@ def _environment(data: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """A data folder with a tenant and its two SFTP users, made once with the CLI as an operator does;
-    each test works on its own copy (three CLI runs and a key per test cost seconds each)."""
-    seed = tmp_path_factory.mktemp("seeded")
+    each test works on its own copy (three CLI runs and a key per test cost seconds each). Under xdist the
+    run's workers share one, made by the first to ask for it in the run's own base folder."""
+    if worker_id == "master":
+        return _seed(tmp_path_factory.mktemp("seeded"))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    with (shared / "seeded.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        seed = shared / "seeded"
+        if not (seed / "done").exists():
+            shutil.rmtree(seed, ignore_errors=True)  # a worker that failed midway
+            seed.mkdir()
+            _seed(seed)
+            (seed / "done").touch()
+    return seed
+
+
+def _seed(seed: Path) -> Path:
     env = _environment(seed / "var")
     tenant = _cli(env, "tenants", "create", "Fincas SFTP", "--json").strip()
     tenant_id = __import__("json").loads(tenant)["id"]
@@ -212,7 +228,7 @@ def wait_for(condition: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def test_a_legacy_system_pushes_lecturas_and_fetches_its_outcome(

@@ -1,5 +1,6 @@
-"""A `prorata worker` on PostgreSQL and RabbitMQ killed with SIGKILL 20 times in a row, each time at a
-random point of an import (seeded): nothing lost, nothing duplicated, every file settled exactly once.
+"""A `prorata worker` on PostgreSQL and RabbitMQ killed with SIGKILL 8 times in a row (PRORATA_KILLS sets
+how many), each time at a random point of an import (seeded): nothing lost, nothing duplicated, every file
+settled exactly once.
 
 One worker, restarted after each kill, and small files keep it cheap: each round uploads a new file, waits
 for the worker to claim it and kills it a random delay later — within the time an import takes, measured on
@@ -7,6 +8,7 @@ a first file nobody kills. A file killed mid-import is taken over once its lease
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections import Counter
@@ -25,13 +27,15 @@ from tests.production_files import community_workbook
 __all__ = ["deployment", "production"]  # the fixtures these tests use
 
 SEED = 20260331
-KILLS = 20
+# Each round restarts the worker (an interpreter and its imports: most of a round's CPU); 8 rounds kill it
+# mid-import as surely as 20 did on this seed. `PRORATA_KILLS=20` for the longer run.
+KILLS = int(os.environ.get("PRORATA_KILLS", "8"))
 UNITS = 3
 # An import here takes well under a second; the lease leaves room for a machine busy with other tests.
 LEASE = {"PRORATA_IMPORT_LEASE_SECONDS": "8"}
 
 
-def test_a_worker_killed_20_times_mid_import_loses_nothing_and_duplicates_nothing(
+def test_a_worker_killed_again_and_again_mid_import_loses_nothing_and_duplicates_nothing(
     deployment: Production,
 ) -> None:
     rng = random.Random(SEED)
