@@ -28,12 +28,14 @@ def test_drain_returns_while_a_failing_delivery_waits_for_its_retry(
             done.set()
 
         threading.Thread(target=drained, daemon=True).start()
-        assert done.wait(1.5), "drain waited for the delivery's delayed retry"
-        deadline = time.monotonic() + 2
+        # Its retries would hold a drain that waited for them for a day: ten seconds tells, on a busy
+        # machine too (1.5 s did not: the publish's own events took longer under load).
+        assert done.wait(10), "drain waited for the delivery's delayed retries"
+        deadline = time.monotonic() + 10
         while True:  # the first tries, made by the worker beside the drain
             deliveries = manager.get(f"/v1/webhooks/{hook['id']}/deliveries").get_json()
             if len(deliveries) == 3 and all(
-                (d["status"], d["attempts"]) == ("queued", 1) for d in deliveries
+                d["status"] == "queued" and d["attempts"] >= 1 for d in deliveries
             ):
                 break
             assert time.monotonic() < deadline, deliveries

@@ -97,7 +97,7 @@ units = Table(
     "units",
     metadata,
     _id(),
-    _tenant(),
+    Column("tenant_id", String(ID), ForeignKey("tenants.id"), nullable=False),  # indexed by uq (tenant, id)
     Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False, index=True),
     Column("code", String(50), nullable=False),
     Column("coefficient", DecimalText()),
@@ -105,7 +105,10 @@ units = Table(
     Column("kind", String(20), nullable=False),
     Column("position", Integer, nullable=False, server_default="0"),
     UniqueConstraint("community_id", "code"),
-    UniqueConstraint("id", "tenant_id"),  # what a meter's (unit, tenant) refers to
+    # What a meter's (tenant, unit) refers to, and the tenant's units' index. No index of the tenant alone:
+    # with one, PostgreSQL planned the key's check by it on a table new in the transaction (a portfolio's
+    # units), and scanned the tenant's units for every meter (20,000 meters: 7.5 s instead of 0.5).
+    UniqueConstraint("tenant_id", "id"),
 )
 
 residents = Table(
@@ -151,7 +154,7 @@ meters = Table(
     "meters",
     metadata,
     _id(),
-    Column("tenant_id", String(ID), nullable=False, index=True),
+    Column("tenant_id", String(ID), nullable=False),  # indexed by uq (tenant, id)
     Column("unit_id", String(ID), nullable=False),  # looked up by uq (unit_id, serial)
     Column("serial", String(100), nullable=False),
     Column("service", String(20), nullable=False),
@@ -160,8 +163,10 @@ meters = Table(
     Column("replaced_on", Date),
     Column("replaced_by", String(ID), ForeignKey("meters.id")),
     UniqueConstraint("unit_id", "serial"),
-    UniqueConstraint("id", "tenant_id"),  # what a reading's (meter, tenant) refers to
-    ForeignKeyConstraint(["unit_id", "tenant_id"], ["units.id", "units.tenant_id"]),
+    UniqueConstraint("tenant_id", "id"),  # what a reading's (tenant, meter) refers to; no tenant-only index
+    ForeignKeyConstraint(
+        ["tenant_id", "unit_id"], ["units.tenant_id", "units.id"], name="fk_meters_unit_id_units"
+    ),
 )
 
 readings = Table(
@@ -181,7 +186,9 @@ readings = Table(
     Column("import_id", String(ID), index=True, info={"refers_to": "imports.id"}),
     Column("corrections", JSON),  # the values it held before, oldest first: [{value, reason, at, by}]
     UniqueConstraint("meter_id", "read_on"),
-    ForeignKeyConstraint(["meter_id", "tenant_id"], ["meters.id", "meters.tenant_id"]),
+    ForeignKeyConstraint(
+        ["tenant_id", "meter_id"], ["meters.tenant_id", "meters.id"], name="fk_readings_meter_id_meters"
+    ),
 )
 
 settlements = Table(

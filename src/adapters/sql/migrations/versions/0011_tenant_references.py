@@ -4,9 +4,11 @@ reading's import is a provenance tag
 Revision ID: 0011
 Revises: 0010
 
-Each (record, tenant) foreign key replaces two (record; tenant): the database checks that a meter is its
-unit's tenant's and a reading its meter's, at half the cost. Indexes another one covers go
-(ix_readings_tenant_id by ix_readings_tenant_meter, ix_meters_unit_id by uq_meters_unit_id_serial). A
+Each (tenant, record) foreign key replaces two (record; tenant): the database checks that a meter is its
+unit's tenant's and a reading its meter's, at half the cost. The unique (tenant_id, id) of units and
+meters they refer to replaces the tenant-only index (PostgreSQL planned the key's check by that one on
+tables new in the transaction: a scan of the tenant's units for every meter). Indexes another one covers
+go (ix_readings_tenant_id by ix_readings_tenant_meter, ix_meters_unit_id by uq_meters_unit_id_serial). A
 reading's import_id keeps no foreign key (see tables.readings: a third of a file's readings' write). On
 SQLite, migrate.upgrade runs this with foreign keys off and checks them all afterwards: rebuilding
 `meters` would otherwise delete its readings' parent rows."""
@@ -42,14 +44,16 @@ depends_on = None
 def upgrade() -> None:
     _refuse_records_of_two_tenants()
     with op.batch_alter_table("units", schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f("uq_units_id_tenant_id"), ["id", "tenant_id"])
+        batch_op.drop_index(batch_op.f("ix_units_tenant_id"))
+        batch_op.create_unique_constraint(batch_op.f("uq_units_tenant_id_id"), ["tenant_id", "id"])
     with op.batch_alter_table("meters", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_meters_tenant_id_tenants"), type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("fk_meters_unit_id_units"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_meters_unit_id"))
-        batch_op.create_unique_constraint(batch_op.f("uq_meters_id_tenant_id"), ["id", "tenant_id"])
+        batch_op.drop_index(batch_op.f("ix_meters_tenant_id"))
+        batch_op.create_unique_constraint(batch_op.f("uq_meters_tenant_id_id"), ["tenant_id", "id"])
         batch_op.create_foreign_key(
-            batch_op.f("fk_meters_unit_id_units"), "units", ["unit_id", "tenant_id"], ["id", "tenant_id"]
+            "fk_meters_unit_id_units", "units", ["tenant_id", "unit_id"], ["tenant_id", "id"]
         )
     with op.batch_alter_table("readings", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_readings_tenant_id_tenants"), type_="foreignkey")
@@ -57,10 +61,7 @@ def upgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_readings_import_id_imports"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_readings_tenant_id"))
         batch_op.create_foreign_key(
-            batch_op.f("fk_readings_meter_id_meters"),
-            "meters",
-            ["meter_id", "tenant_id"],
-            ["id", "tenant_id"],
+            "fk_readings_meter_id_meters", "meters", ["tenant_id", "meter_id"], ["tenant_id", "id"]
         )
 
 
@@ -79,7 +80,7 @@ def _refuse_records_of_two_tenants() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("readings", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_readings_meter_id_meters"), type_="foreignkey")
+        batch_op.drop_constraint("fk_readings_meter_id_meters", type_="foreignkey")
         batch_op.create_index(batch_op.f("ix_readings_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_foreign_key(batch_op.f("fk_readings_meter_id_meters"), "meters", ["meter_id"], ["id"])
         batch_op.create_foreign_key(
@@ -89,12 +90,14 @@ def downgrade() -> None:
             batch_op.f("fk_readings_tenant_id_tenants"), "tenants", ["tenant_id"], ["id"]
         )
     with op.batch_alter_table("meters", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_meters_unit_id_units"), type_="foreignkey")
-        batch_op.drop_constraint(batch_op.f("uq_meters_id_tenant_id"), type_="unique")
+        batch_op.drop_constraint("fk_meters_unit_id_units", type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("uq_meters_tenant_id_id"), type_="unique")
+        batch_op.create_index(batch_op.f("ix_meters_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_meters_unit_id"), ["unit_id"], unique=False)
         batch_op.create_foreign_key(batch_op.f("fk_meters_unit_id_units"), "units", ["unit_id"], ["id"])
         batch_op.create_foreign_key(
             batch_op.f("fk_meters_tenant_id_tenants"), "tenants", ["tenant_id"], ["id"]
         )
     with op.batch_alter_table("units", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_units_id_tenant_id"), type_="unique")
+        batch_op.drop_constraint(batch_op.f("uq_units_tenant_id_id"), type_="unique")
+        batch_op.create_index(batch_op.f("ix_units_tenant_id"), ["tenant_id"], unique=False)
