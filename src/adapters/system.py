@@ -59,8 +59,7 @@ class Uuid7Ids:
                 if random >= 2**_RANDOM_BITS:
                     millis, random = millis + 1, random % _STEP
                     head = _head(millis)
-                tail = f"{0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1):020x}"
-                made.append(f"{head}{tail[:4]}-{tail[4:8]}-{tail[8:]}")
+                made.append(head + _tail(random))
             Uuid7Ids._last = (millis, random)
         return made
 
@@ -75,12 +74,16 @@ def _after(millis: int, random: int, step: int) -> tuple[int, int]:
 
 
 def _head(millis: int) -> str:
-    """The text of an id's millisecond: its first 12 hex digits, as `_text` writes them."""
+    """An id's text up to its version: the millisecond's 12 hex digits, dashed as uuid.UUID writes them."""
     text = f"{millis:012x}"
     return f"{text[:8]}-{text[8:]}-"
 
 
+def _tail(random: int) -> str:
+    """An id's text from its version on: version 7, the random bits, the variant."""
+    text = f"{0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1):020x}"
+    return f"{text[:4]}-{text[4:8]}-{text[8:]}"
+
+
 def _text(millis: int, random: int) -> str:
-    value = millis << 80 | 0x7 << 76 | (random >> 62) << 64 | 0x2 << 62 | random & (2**62 - 1)
-    text = f"{value:032x}"  # formatted as uuid.UUID would, at a fraction of its cost
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return _head(millis) + _tail(random)  # formatted as uuid.UUID would, at a fraction of its cost

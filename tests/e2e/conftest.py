@@ -44,9 +44,45 @@ def _prorata() -> str:
 # the `prorata` script does, in a process group of its own, with the command's environment, stdin, stdout
 # and stderr, and exits as the interpreter would (non-daemon threads joined, atexit handlers run).
 # PRORATA_TEST_COLD_CLI=1 runs each command as a new `prorata` process instead.
-_WARM = """
-import atexit, json, os, signal, sys, threading, time, traceback
+# What a forked child does with one command (`job`: args, env, stdout, stderr, and stdin when given): the
+# CLI as the `prorata` script runs it, in a process group of its own, exiting as the interpreter would
+# (non-daemon threads joined, atexit handlers run). Shared by the warm process below and warm_cli.py.
+CHILD_RUNS_A_COMMAND = """
+import atexit, os, sys, threading, traceback
 from prorata.entrypoints.cli.main import main
+
+
+def run_command(job):
+    os.setpgid(0, 0)  # a command that starts processes of its own is stopped with them
+    os.environ.clear()
+    os.environ.update(job["env"])
+    if "stdin" in job:
+        os.dup2(os.open(job["stdin"], os.O_RDONLY), 0)
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+    code = 0
+    try:
+        main(job["args"], prog_name="prorata")
+    except SystemExit as stopped:  # what the interpreter does with it
+        if isinstance(stopped.code, str):
+            print(stopped.code, file=sys.stderr)
+        code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    try:
+        threading._shutdown()
+        atexit._run_exitfuncs()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+"""
+
+_WARM = (
+    CHILD_RUNS_A_COMMAND
+    + """
+import json, signal, time
 import prorata.config.bootstrap
 
 requests, answers = os.fdopen(os.dup(0), "r"), os.fdopen(os.dup(1), "w")
@@ -59,31 +95,9 @@ for line in requests:
     sys.stderr.flush()
     child = os.fork()
     if child == 0:
-        os.setpgid(0, 0)
         requests.close()
         answers.close()
-        os.environ.clear()
-        os.environ.update(job["env"])
-        os.dup2(os.open(job["stdin"], os.O_RDONLY), 0)
-        for fd, name in ((1, "stdout"), (2, "stderr")):
-            os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
-        code = 0
-        try:
-            main(job["args"], prog_name="prorata")
-        except SystemExit as stopped:  # what the interpreter does with it
-            if isinstance(stopped.code, str):
-                print(stopped.code, file=sys.stderr)
-            code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        try:
-            threading._shutdown()
-            atexit._run_exitfuncs()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
+        run_command(job)
     deadline, code = time.monotonic() + job["limit"], None
     while True:
         done, status = os.waitpid(child, os.WNOHANG)
@@ -98,6 +112,7 @@ for line in requests:
     answers.write(json.dumps(code) + "\\n")
     answers.flush()
 """
+)
 
 
 class _WarmCli:

@@ -13,12 +13,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import CHILD_RUNS_A_COMMAND, Run
 
-_EACH_IN_A_CHILD = """
-import json, os, signal, sys, time, traceback
+_EACH_IN_A_CHILD = (
+    CHILD_RUNS_A_COMMAND
+    + """
+import json, signal, time
 import importlib
-from prorata.entrypoints.cli.main import main
 
 jobs, limit = json.loads(sys.argv[1]), float(sys.argv[2])
 for module in json.loads(sys.argv[3]):
@@ -27,24 +28,7 @@ children = []
 for job in jobs:
     child = os.fork()
     if child == 0:
-        os.setpgid(0, 0)  # a command that starts processes of its own is stopped with them
-        os.environ.clear()
-        os.environ.update(job["env"])
-        for fd, name in ((1, "stdout"), (2, "stderr")):
-            os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
-        code = 0
-        try:
-            main(job["args"], prog_name="prorata")
-        except SystemExit as stopped:  # what the interpreter does with it
-            if isinstance(stopped.code, str):
-                print(stopped.code, file=sys.stderr)
-            code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        run_command(job)
     children.append(child)
 deadline, codes = time.monotonic() + limit, {}
 while len(codes) < len(children):
@@ -59,6 +43,7 @@ while len(codes) < len(children):
     time.sleep(0.02)
 print(json.dumps([codes[child] for child in children]))
 """
+)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ database's records along."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,13 +24,18 @@ from prorata.domain.receipts.lifecycle import ReceiptStatus
 from tests.services import fresh_postgres_database
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_migrations_from_empty_match_the_declared_schema(backend: str, tmp_path: Path) -> None:
-    if backend == "sqlite":
-        check(f"sqlite:///{tmp_path / 'empty.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of the test's own, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'prorata.db'}"
     else:
         with fresh_postgres_database() as url:
-            check(url)
+            yield url
+
+
+def test_migrations_from_empty_match_the_declared_schema(empty_database: str) -> None:
+    check(empty_database)
 
 
 def check(url: str) -> None:
@@ -55,15 +61,10 @@ def check(url: str) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_receipts_published_before_their_history_was_kept_upgrade_with_their_issue(
-    backend: str, tmp_path: Path
+    empty_database: str,
 ) -> None:
-    if backend == "sqlite":
-        backfilled(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        with fresh_postgres_database() as url:
-            backfilled(url)
+    backfilled(empty_database)
 
 
 def backfilled(url: str) -> None:
@@ -143,17 +144,12 @@ def old_rows(connection: Connection) -> None:
         )  # fmt: skip
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_meters_and_readings_of_an_older_database_keep_their_history_under_the_tenant_keys(
-    backend: str, tmp_path: Path
+    empty_database: str,
 ) -> None:
     """0011 gives meters and readings one (record, tenant) key each: on SQLite by rebuilding both
     tables, which must neither lose a reading nor trip over the readings that refer to the meters."""
-    if backend == "sqlite":
-        kept_history(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        with fresh_postgres_database() as url:
-            kept_history(url)
+    kept_history(empty_database)
 
 
 def kept_history(url: str) -> None:
@@ -209,17 +205,12 @@ def history_at_0010(connection: Connection, meter_tenant: str = "t-1") -> None:
         )
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_meter_of_another_tenant_than_its_unit_stops_the_upgrade_and_changes_nothing(
-    backend: str, tmp_path: Path
+    empty_database: str,
 ) -> None:
     """The upgrade says which record stops it, leaves the schema at 0010 (no half-rebuilt table), and
     goes through once the record is set right."""
-    if backend == "sqlite":
-        refused_then_applied(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        with fresh_postgres_database() as url:
-            refused_then_applied(url)
+    refused_then_applied(empty_database)
 
 
 def refused_then_applied(url: str) -> None:
