@@ -214,11 +214,18 @@ def report(run: Run) -> None:
         print(
             f"    worker {number}: peak RSS {memory.own_peak / 2**20:5.0f} MiB (VmHWM); its children up to "
             f"{memory.child_peak / 2**20:4.0f} MiB each ({len(memory.children)} seen); process and children "
-            f"at once {memory.tree_peak / 2**20:5.0f} MiB (goal ≤ 1 GB: {verdict})"
+            f"at once {memory.tree_peak / 2**20:5.0f} MiB (goal ≤ 1 GB: {verdict}; then {_parts(memory)})"
         )
     print("    each file, seconds from its upload to claimed / validated / ended:")
     for name, claimed, validated, ended in run.stages:
         print(f"      {name:18} {claimed:7.1f} {validated:7.1f} {ended:7.1f}")
+
+
+def _parts(memory: Memory) -> str:
+    """What the largest sample of the process and its children at once was made of."""
+    own, *children = memory.tree_parts or (0,)
+    held = " + ".join(f"{c / 2**20:.0f}" for c in children) or "none"
+    return f"the worker {own / 2**20:.0f} MiB, children {held}"
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ class Memory:
     own_peak: int = 0  # VmHWM of the worker process
     child_peak: int = 0  # the largest VmHWM of a child seen (each child's, last sampled alive)
     tree_peak: int = 0  # the largest sum of VmRSS over the process and its children at one sample
+    tree_parts: tuple[int, ...] = ()  # that sample's VmRSS of the process, then of each child
     children: set[int] = field(default_factory=set)
 
     def sample(self) -> None:
@@ -38,13 +39,14 @@ class Memory:
         if not own:
             return
         self.own_peak = max(self.own_peak, own.get("VmHWM", 0))
-        total = own.get("VmRSS", 0)
+        parts = [own.get("VmRSS", 0)]
         for child in _descendants(self.pid):
             status = _status(child)
             self.children.add(child)
             self.child_peak = max(self.child_peak, status.get("VmHWM", 0))
-            total += status.get("VmRSS", 0)
-        self.tree_peak = max(self.tree_peak, total)
+            parts.append(status.get("VmRSS", 0))
+        if sum(parts) > self.tree_peak:
+            self.tree_peak, self.tree_parts = sum(parts), tuple(parts)
 
 
 def _status(pid: int) -> dict[str, int]:

