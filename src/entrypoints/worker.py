@@ -25,7 +25,7 @@ from prorata.config.bootstrap import Components
 from prorata.domain.notifications.model import Notification
 from prorata.domain.webhooks.model import WebhookDelivery
 from prorata.entrypoints.job_log import JobLog
-from prorata.entrypoints.worker_memory import give_back_memory
+from prorata.entrypoints.worker_memory import handing_back_memory
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
@@ -43,17 +43,14 @@ def declare_actors(components: Components) -> dramatiq.Actor:  # type: ignore[ty
     def run_import(import_id: str) -> None:
         message = CurrentMessage.get_current_message()
         retries = message.options.get("retries", 0) if message else MAX_RETRIES
-        try:
-            with components.unit_of_work() as uow:
-                process_import(
-                    uow,
-                    components.services,
-                    import_id,
-                    components.settings.import_lease,
-                    last_try=retries >= MAX_RETRIES,
-                )
-        finally:
-            give_back_memory()
+        with handing_back_memory(), components.unit_of_work() as uow:
+            process_import(
+                uow,
+                components.services,
+                import_id,
+                components.settings.import_lease,
+                last_try=retries >= MAX_RETRIES,
+            )
 
     reactions = handlers(components.services, components.outlets)
 
