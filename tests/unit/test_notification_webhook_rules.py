@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from prorata.domain.webhooks.model import (
     delivery_id,
 )
 from prorata.domain.webhooks.signature import header, verify
+from prorata.entrypoints.api.webhooks import URL_PATTERN
 
 NOW = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
 SECRET = "whsec_abc"
@@ -158,3 +160,22 @@ def test_what_a_receiver_says_back_is_kept_redacted_bounded_and_on_one_printable
     assert "v1=*** whsec_***" in queued.reason
     assert queued.reason.isprintable()
     assert len(queued.reason) <= 500
+
+
+# Found by the schema fuzz (schemathesis): `https://s/\u00fb\u00e4W\ud82f\ude88m\u001f\b\u16b7K` matched the
+# published pattern, whose `\s` is ECMAScript's, yet the server refused it (Python counts \x1c–\x1f as
+# spaces) — and took a backspace in a URL. A URL holds no control character (RFC 3986): both refuse them.
+@pytest.mark.parametrize("control", ["\x1f", "\x08", "\x00", "\x7f", "\x85", "\x9b"])
+def test_a_url_with_a_control_character_is_refused_by_the_server_and_by_its_published_pattern(
+    control: str,
+) -> None:
+    url = f"https://hooks.example.org/pro{control}rata"
+    with pytest.raises(RefusedUrl, match="control characters"):
+        checked_url(url, allow_private=False)
+    assert re.fullmatch(URL_PATTERN, url) is None
+
+
+def test_every_url_the_published_pattern_allows_the_server_allows_too() -> None:
+    for url in ("https://hooks.example.org/a/b?c=d&e=%20", "https://h.example.org:8443/ñandú/€"):
+        assert re.fullmatch(URL_PATTERN, url) is not None
+        checked_url(url, allow_private=False)

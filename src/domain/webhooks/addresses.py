@@ -6,6 +6,7 @@ checked when it is registered and again at every delivery (a name may be made to
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from urllib.parse import SplitResult, urlsplit
 
 MAX_URL = 2000
@@ -23,8 +24,8 @@ def checked_url(url: str, allow_private: bool) -> SplitResult:
     itself. Names are resolved by the caller (`refused_address` on each of their addresses)."""
     if len(url) > MAX_URL:
         raise RefusedUrl(f"url is longer than {MAX_URL} characters")
-    if not url.strip() or any(c.isspace() for c in url.strip()):
-        raise RefusedUrl("url must be a URL, without spaces")
+    if not url.strip() or any(c.isspace() or unicodedata.category(c) == "Cc" for c in url.strip()):
+        raise RefusedUrl("url must be a URL, without spaces or control characters")
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - reading it checks it

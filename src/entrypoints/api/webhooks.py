@@ -28,7 +28,9 @@ blp = ResourceBlueprint("webhooks", __name__, url_prefix="/v1", description="Sig
 # What the documentation promises is accepted (a name, with a top-level domain, over https); the server
 # also takes http and local addresses when PRORATA_WEBHOOKS_ALLOW_PRIVATE is set, and refuses a name that
 # resolves to a loopback, private or link-local address — now and at every delivery.
-URL_PATTERN = r"^https://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?(/[^\s]*)?$"
+# No space nor control character in the path: `\s` is ECMAScript's in a JSON schema, which leaves out the
+# \x1c–\x1f that Python (and so the server) counts as spaces; \x00–\x1f, \x7f–\x9f name them all.
+URL_PATTERN = r"^https://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?(/[^\s\x00-\x1f\x7f-\x9f]*)?$"
 
 
 class WebhookInSchema(Schema):
