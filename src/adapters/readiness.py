@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # a broker is given, made by whoever checks it: `prorata read
 
 @dataclass(frozen=True, slots=True)
 class NotReady:
-    check: str  # database | migrations | broker | heartbeat
+    check: str  # database | migrations | broker | heartbeat; settings (one `prorata ready` cannot use)
     code: str
     message: str
 

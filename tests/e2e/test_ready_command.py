@@ -221,3 +221,25 @@ def test_api_port_asks_the_api_s_health_and_without_broker_its_database(
         parts.engine.dispose()
     assert alive.code == 0, alive.stderr
     assert alive.stdout.strip() == "ready: database ok, migrations ok, api ok"
+
+
+def test_a_setting_it_cannot_use_is_told_in_json_when_json_is_asked(prorata: Any) -> None:
+    """A healthcheck that reads `--json` gets JSON whatever fails — a setting too (it got a line of text on
+    stderr and nothing on stdout); without --json it stays the one line every command says."""
+    bad = {"PRORATA_IMPORT_LEASE_SECONDS": "abc"}
+    run = prorata("ready", "--json", env=bad)
+    assert run.code == 1
+    assert run.stderr == ""
+    body = run.json()
+    (error,) = body["errors"]
+    assert (error["check"], error["code"]) == ("settings", "invalid_setting")
+    assert "PRORATA_IMPORT_LEASE_SECONDS='abc'" in error["message"]
+    assert body["checks"] == {
+        "settings": "failed",
+        "database": "unknown",
+        "migrations": "unknown",
+        "broker": "unknown",
+    }
+    text = prorata("ready", env=bad)
+    assert (text.code, text.stdout) == (1, "")
+    assert text.stderr.startswith("prorata ready: PRORATA_IMPORT_LEASE_SECONDS='abc' is not accepted")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from prorata.adapters.heartbeat import HEARTBEAT_MAX_AGE_SECONDS
+from prorata.config.settings import InvalidSetting
 
 if TYPE_CHECKING:
     from prorata.adapters.readiness import Readiness
@@ -97,7 +98,12 @@ def ready(
         checks = dict.fromkeys(unknown, "unknown") | {k: "failed" if v else "ok" for k, v in own.items()}
         found = Readiness(checks, [failure for failure in own.values() if failure])
     else:
-        depends = _dependencies(broker, heartbeat, max_age or HEARTBEAT_MAX_AGE_SECONDS)
+        try:
+            depends = _dependencies(broker, heartbeat, max_age or HEARTBEAT_MAX_AGE_SECONDS)
+        except InvalidSetting as refused:
+            if not as_json:
+                raise  # the one line every command says of a setting it cannot use
+            depends = _unusable(refused, broker, heartbeat)
         found = Readiness(depends.checks | dict.fromkeys(own, "ok"), depends.failed)
     _tell(found, as_json)
     sys.exit(NOT_READY if found.failed else 0)
@@ -123,6 +129,17 @@ def _dependencies(broker: bool, heartbeat: Path | None, max_age: float) -> Readi
         if client is not None:
             client.close()
         engine.dispose()
+
+
+def _unusable(refused: InvalidSetting, broker: bool, heartbeat: Path | None) -> Readiness:
+    """A setting it cannot use, told as a failed check (for --json): nothing else could be asked."""
+    from prorata.adapters.readiness import NotReady, Readiness
+
+    unknown = (
+        ["database", "migrations"] + (["broker"] if broker else []) + (["heartbeat"] if heartbeat else [])
+    )
+    checks = {"settings": "failed"} | dict.fromkeys(unknown, "unknown")
+    return Readiness(checks, [NotReady("settings", refused.code, str(refused))])
 
 
 def _tell(found: Readiness, as_json: bool) -> None:
