@@ -45,8 +45,8 @@ class Memory:
             self.children.add(child)
             self.child_peak = max(self.child_peak, status.get("VmHWM", 0))
             parts.append(status.get("VmRSS", 0))
-        if sum(parts) > self.tree_peak:
-            self.tree_peak, self.tree_parts = sum(parts), tuple(parts)
+        if (total := sum(parts)) > self.tree_peak:
+            self.tree_peak, self.tree_parts = total, tuple(parts)
 
 
 def _status(pid: int) -> dict[str, int]:

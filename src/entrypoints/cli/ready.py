@@ -92,10 +92,7 @@ def ready(
     own = {name: check(port) for name, (check, port) in asked.items() if port is not None}
     broker = "broker" not in without
     if any(own.values()):
-        unknown = (
-            ["database", "migrations"] + (["broker"] if broker else []) + (["heartbeat"] if heartbeat else [])
-        )
-        checks = dict.fromkeys(unknown, "unknown") | {k: "failed" if v else "ok" for k, v in own.items()}
+        checks = _unasked(broker, heartbeat) | {k: "failed" if v else "ok" for k, v in own.items()}
         found = Readiness(checks, [failure for failure in own.values() if failure])
     else:
         try:
@@ -135,11 +132,14 @@ def _unusable(refused: InvalidSetting, broker: bool, heartbeat: Path | None) -> 
     """A setting it cannot use, told as a failed check (for --json): nothing else could be asked."""
     from prorata.adapters.readiness import NotReady, Readiness
 
-    unknown = (
-        ["database", "migrations"] + (["broker"] if broker else []) + (["heartbeat"] if heartbeat else [])
-    )
-    checks = {"settings": "failed"} | dict.fromkeys(unknown, "unknown")
+    checks = {"settings": "failed"} | _unasked(broker, heartbeat)
     return Readiness(checks, [NotReady("settings", refused.code, str(refused))])
+
+
+def _unasked(broker: bool, heartbeat: Path | None) -> dict[str, str]:
+    """The dependencies' checks, each `unknown`: not asked, as something failed before them."""
+    named = ["database", "migrations"] + (["broker"] if broker else []) + (["heartbeat"] if heartbeat else [])
+    return dict.fromkeys(named, "unknown")
 
 
 def _tell(found: Readiness, as_json: bool) -> None:
