@@ -1,11 +1,13 @@
 """`prorata api` as an operator watches it: with PRORATA_LOG_FORMAT=json every line it writes, gunicorn's
 included, is one JSON object, one per request with its request id; /metrics adds up the requests of all
-its worker processes; and SIGTERM lets a request in progress finish before the process exits."""
+its worker processes; SIGTERM lets a request in progress finish before the process exits; and a worker
+process that exits (recycled, or stopped alone) leaves its replacement and the others serving."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -47,6 +49,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
         "PRORATA_DATABASE_URL": "",
         "PRORATA_BROKER_URL": "",
         "PRORATA_LOG_FORMAT": "json",
+        "TMPDIR": str(tmp_path),  # where `prorata api` makes its metrics folder
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [str(Path(sys.executable).parent / "prorata"), "api", "--port", str(port), "--workers", "2"]
@@ -123,3 +126,31 @@ def test_sigterm_lets_a_request_in_progress_finish(api: Api) -> None:
     assert b"in-flight" in answer
     assert api.process.wait(timeout=20) == 0
     assert "Traceback" not in api.log.read_text()
+    assert not list(api.log.parent.glob("prorata-metrics-*")), "the master left its metrics folder behind"
+
+
+def test_a_worker_process_replaced_serves_and_counts_like_the_first(api: Api) -> None:
+    # A worker that exits on its own (gunicorn recycles one, or an operator stops one) must not take the
+    # metrics folder of the processes still serving: the first request of its replacement answered 500.
+    first = _booted(api)
+    os.kill(first[0], signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while len(booted := _booted(api)) < 3:
+        assert time.monotonic() < deadline, "gunicorn did not replace the stopped worker process within 30 s"
+        time.sleep(0.1)
+    replacement = booted[-1]
+    answered: set[int] = set()
+    for _ in range(400):  # the kernel decides which process accepts: until the replacement answered some
+        assert api.get("/health")[0] == 200
+        answered = {int(str(line["process"])) for line in _json_lines(api) if line.get("route") == "/health"}
+        if replacement in answered:
+            break
+    assert replacement in answered
+    assert b"prorata_http_requests_total" in api.get("/metrics")[2]
+    assert "Traceback" not in api.log.read_text()
+
+
+def _booted(api: Api) -> list[int]:
+    """The worker processes gunicorn started, in order, by pid."""
+    pattern = re.compile(r"Booting worker with pid: (\d+)")
+    return [int(m.group(1)) for line in _json_lines(api) if (m := pattern.search(str(line["message"])))]

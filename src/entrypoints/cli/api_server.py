@@ -76,6 +76,7 @@ def serve_api(host: str, port: int, workers: int, background: Background) -> Non
     then each worker process stops its background parts. Each request is logged once by the app (with
     its request id), so gunicorn writes no access log of its own."""
     made = _metrics_folder()
+    master = os.getpid()
     try:
         _Gunicorn(
             {
@@ -90,7 +91,9 @@ def serve_api(host: str, port: int, workers: int, background: Background) -> Non
             background,
         ).run()
     finally:
-        if made is not None:
+        # A worker process leaves gunicorn by SystemExit through this same frame (it was forked inside
+        # `run`): only the master removes the folder, the others still write their counters there.
+        if made is not None and os.getpid() == master:
             shutil.rmtree(made, ignore_errors=True)
 
 
