@@ -32,11 +32,20 @@ def test_unknown_fields_and_floats_are_refused_with_the_field_named(
 ) -> None:
     unknown = manager.post("/v1/communities", {"code": "X1", "name": "X", "colour": "red"})
     assert unknown.status_code == 422
-    assert unknown.get_json() == {
-        "errors": [
-            {"code": "invalid_request", "message": "colour is not a field of this object", "field": "colour"}
-        ]
-    }
+    [problem] = unknown.get_json()["errors"]
+    assert (problem["code"], problem["field"]) == ("invalid_request", "colour")
+    # Which fields the object takes, as the settlement contract says it: what to send instead.
+    prefix, allowed = problem["message"].split(" (allowed: ")
+    assert prefix == "colour is not a field of this object"
+    assert {"code", "name", "iban", "due_days"} <= set(allowed.rstrip(")").split(", "))
+    assert "id" not in allowed.rstrip(")").split(", ")  # given by the API, never sent
+    nested = manager.post("/v1/residents", {"name": "Ana", "units": [{"unitid": "x"}]})
+    assert nested.status_code == 422
+    assert {
+        "code": "invalid_request",
+        "message": "units[0].unitid is not a field of this object (allowed: role, since, unit_id, until)",
+        "field": "units[0].unitid",
+    } in nested.get_json()["errors"]
     floating = manager.post(f"/v1/communities/{community['id']}/units", {"code": "1A", "coefficient": 8.5})
     assert floating.status_code == 422
     assert floating.get_json()["errors"][0]["field"] == "coefficient"

@@ -3,7 +3,10 @@ and what to do."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, request
+from marshmallow import Schema, fields
 from werkzeug.exceptions import (
     HTTPException,
     MethodNotAllowed,
@@ -14,10 +17,11 @@ from werkzeug.exceptions import (
 
 from prorata.domain.ports.repository import InUse
 
+UNKNOWN_FIELD = "Unknown field."
 # marshmallow's sentences, as a field's message goes on after its name.
 FIELD_MESSAGES = {
     "Missing data for required field.": "is required",
-    "Unknown field.": "is not a field of this object",
+    UNKNOWN_FIELD: "is not a field of this object",
     "Field may not be null.": "may not be null",
     "Not a valid date.": "is not a valid date (YYYY-MM-DD, e.g. 2026-03-31)",
     "Not a valid datetime.": "is not a valid date and time (ISO 8601, e.g. 2026-03-31T09:30:00Z)",
@@ -31,6 +35,23 @@ def field_message(text: str) -> str:
     if text.startswith("Not a valid "):
         return f"is n{text[1:].rstrip('.')}"
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def accepted_fields(schema: Schema | None, keys: tuple[Any, ...]) -> list[str] | None:
+    """The fields a body's object at `keys` (names and list positions from the body's root) takes, by
+    the names a client sends; None where the schema does not say (a dict of free keys, say)."""
+    for key in keys:
+        if schema is None:
+            return None
+        if isinstance(key, int):
+            continue
+        field = next((f for n, f in schema.fields.items() if (f.data_key or n) == key), None)
+        while isinstance(field, fields.List):
+            field = field.inner
+        schema = field.schema if isinstance(field, fields.Nested) else None
+    if schema is None:
+        return None
+    return sorted(f.data_key or name for name, f in schema.fields.items() if not f.dump_only)
 
 
 DOCS = "see /docs (or /openapi.json) for the endpoints and what each takes"

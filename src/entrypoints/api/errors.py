@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from marshmallow import Schema
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from prorata.application.contract_result import errors_json
@@ -22,6 +23,8 @@ from prorata.domain.settlement.stored import AlreadyPublished
 from prorata.domain.webhooks.addresses import RefusedUrl
 from prorata.entrypoints.api.body_parser import BODY, SEND_JSON
 from prorata.entrypoints.api.error_messages import (
+    UNKNOWN_FIELD,
+    accepted_fields,
     body_reference,
     field_message,
     in_use,
@@ -67,7 +70,7 @@ class ProrataApi(Api):  # type: ignore[misc]
         headers = data.get("headers") or {}
         messages = data.get("messages") or data.get("errors")
         if status == 422 and isinstance(messages, dict):
-            return {"errors": list(_flatten(messages))}, 422, headers
+            return {"errors": list(_flatten(messages, data.get("schema")))}, 422, headers
         if status >= 500:
             return body("internal_error", "the server failed; the failure is logged"), status, headers
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
@@ -76,14 +79,18 @@ class ProrataApi(Api):  # type: ignore[misc]
         return body(_CODES.get(status, error.name.lower().replace(" ", "_")), str(message)), status, headers
 
 
-def _flatten(messages: dict[Any, Any], prefix: str = "") -> Any:
+def _flatten(
+    messages: dict[Any, Any], schema: Schema | None, prefix: str = "", at: tuple[Any, ...] = ()
+) -> Any:
+    """marshmallow's messages as our problems, one per message, each at its field's path (`at`: the keys
+    from the body's root, by which an unknown field's object is found in `schema`)."""
     for key, value in messages.items():
         if key in ("json", "query", "querystring", "headers", "files", "form") and not prefix:
-            yield from _flatten(value, "")
+            yield from _flatten(value, schema, "")
             continue
         path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
         if isinstance(value, dict):
-            yield from _flatten(value, path)
+            yield from _flatten(value, schema, path, (*at, key))
         else:
             for message in value if isinstance(value, list) else [value]:
                 text = message if isinstance(message, str) else str(message)
@@ -94,7 +101,8 @@ def _flatten(messages: dict[Any, Any], prefix: str = "") -> Any:
                         "field": BODY,
                     }
                     continue
-                text = field_message(text)
+                allowed = accepted_fields(schema, at) if text == UNKNOWN_FIELD else None
+                text = field_message(text) + (f" (allowed: {', '.join(allowed)})" if allowed else "")
                 yield {"code": "invalid_request", "message": f"{path} {text}", "field": path}
 
 
