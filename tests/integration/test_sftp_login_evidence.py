@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +165,27 @@ def test_an_unknown_user_costs_the_same_password_hashing_as_a_known_one(
     hashed.clear()
     assert not zone.logs_in(zone.other(1), password="guess")
     assert hashed == known != []
+
+
+def test_a_port_probe_is_one_quiet_line_not_a_logged_failure(
+    zone: Zone, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A load balancer's TCP check or `prorata ready --sftp-port` connects, reads the banner and goes:
+    # paramiko logged that as ~21 ERROR lines (a traceback) every probe.
+    caplog.set_level(logging.DEBUG)
+    with socket.create_connection(
+        ("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0)
+    ) as probe:
+        assert probe.recv(256).startswith(b"SSH-")
+    deadline = time.monotonic() + 10
+    while not any(
+        zone.address in r.getMessage() for r in caplog.records if r.name == "prorata.entrypoints.sftp.server"
+    ):
+        assert time.monotonic() < deadline, "the server never saw the probe's connection end"
+        time.sleep(0.05)
+    said = [r for r in caplog.records if zone.address in r.getMessage() or r.name.startswith("paramiko")]
+    assert [r.getMessage() for r in said if r.levelno >= logging.WARNING] == []
+    assert [r.getMessage() for r in said if r.levelno >= logging.INFO] == [
+        f"SFTP connection from {zone.address} closed before SSH began (a port probe?)"
+    ]
+    assert zone.logs_in(), "the server serves on after a probe"

@@ -211,7 +211,7 @@ class DropZoneServer:
             return bool(self._sessions)
 
     def _session(self, client: socket.socket, address: str) -> None:
-        transport = paramiko.Transport(client)
+        transport = _Transport(client)
         server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
         try:
             transport.add_server_key(self.host_key)
@@ -219,6 +219,8 @@ class DropZoneServer:
             transport.start_server(server=server)
             while transport.is_active() and not self.cutting.is_set():
                 transport.join(1)
+        except ClosedBeforeSsh:
+            log.info("SFTP connection from %s closed before SSH began (a port probe?)", address)
         except (paramiko.SSHException, EOFError, OSError) as error:
             log.info("SFTP session from %s ended: %s", address, error)
         finally:
@@ -227,6 +229,24 @@ class DropZoneServer:
             # discards the uploads left open — before this session counts as ended.
             for subsystem in _subsystems_of(server):
                 subsystem.join(CUT_SECONDS)
+
+
+class ClosedBeforeSsh(EOFError):
+    """The client went without a byte of SSH: a TCP health check, `prorata ready --sftp-port`."""
+
+
+class _Transport(paramiko.Transport):
+    """paramiko's server side, but a connection closed before the client's SSH banner ends as an EOF
+    (logged at DEBUG by paramiko, once at INFO by us) instead of an SSHException paramiko logs at ERROR
+    with its traceback: 21 lines for every port probe."""
+
+    def _check_banner(self) -> None:
+        try:
+            super()._check_banner()
+        except paramiko.SSHException as error:
+            if isinstance(error.__context__, EOFError):
+                raise ClosedBeforeSsh(str(error)) from error
+            raise
 
 
 def _subsystems_of(server: DropSshServer) -> list[threading.Thread]:
