@@ -66,6 +66,10 @@ def test_an_iban_after_an_underscore_or_punctuation_is_masked(before: str) -> No
         ("gb82west12345698765432", "GB82 **** **** **** **54 32"),
         ("FR76 3000 6000 0112 3456 7890 189", "FR76 **** **** **** **** ***0 189"),
         ("ES91 2100 0418 4502 0005 1333", "ES91 **** **** **** **** 1333"),  # mistyped: an account still
+        # Beside the SWIFT registry, in lower case or grouped at random: Morocco, and Réunion (a territory
+        # of France with its own country code).
+        ("ma64 0115 19 0000012050 0053 4921", "MA64 **** **** **** **** **** 4921"),
+        ("re4220041010050500013m02606", "RE42 **** **** **** **** ***2 606"),
     ],
 )
 def test_ibans_of_other_countries_and_mistyped_ones_are_masked_as_on_receipts(iban: str, masked: str) -> None:
