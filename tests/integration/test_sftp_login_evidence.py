@@ -8,6 +8,7 @@ import io
 import logging
 import secrets
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from prorata.application.logins import LoginGuard
 from prorata.config.bootstrap import Components
 from prorata.domain.dropzone.model import DropAccount
 from prorata.domain.dropzone.throttle import LoginPolicy
+from prorata.entrypoints.sftp import server as sftp_server
 from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer
 
 PASSWORD = "correct horse battery staple"
@@ -167,16 +169,51 @@ def test_an_unknown_user_costs_the_same_password_hashing_as_a_known_one(
     assert hashed == known != []
 
 
+def _probe_closes(probe: socket.socket) -> None:
+    probe.recv(256)
+
+
+def _probe_resets(probe: socket.socket) -> None:
+    # SO_LINGER 0: the close sends a RST, as many load balancers' TCP checks do.
+    probe.recv(256)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _probe_speaks_http(probe: socket.socket) -> None:
+    probe.recv(256)
+    probe.sendall(b"GET /health HTTP/1.1\r\nHost: sftp\r\n\r\n")
+
+
+def _probe_says_nothing(probe: socket.socket) -> None:
+    probe.recv(256)
+    time.sleep(1.5)  # past the banner time the test sets (0.5 s)
+
+
+@pytest.mark.parametrize(
+    ("probe_does", "line"),
+    [
+        (_probe_closes, "closed before SSH began (a port probe?)"),
+        (_probe_resets, "closed before SSH began (a port probe?)"),
+        (_probe_speaks_http, "spoke no SSH (it sent 'GET /health HTTP/1.1') and closed"),
+        (_probe_says_nothing, "sent no SSH banner within 0.5 s; closed"),
+    ],
+    ids=["closes", "resets", "speaks-http", "says-nothing"],
+)
 def test_a_port_probe_is_one_quiet_line_not_a_logged_failure(
-    zone: Zone, caplog: pytest.LogCaptureFixture
+    zone: Zone,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    probe_does: Any,
+    line: str,
 ) -> None:
     # A load balancer's TCP check or `prorata ready --sftp-port` connects, reads the banner and goes:
-    # paramiko logged that as ~21 ERROR lines (a traceback) every probe.
+    # paramiko logged that as ~21 ERROR lines (a traceback) every probe, however the probe went.
+    monkeypatch.setattr(sftp_server, "BANNER_SECONDS", 0.5)
     caplog.set_level(logging.DEBUG)
     with socket.create_connection(
         ("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0)
     ) as probe:
-        assert probe.recv(256).startswith(b"SSH-")
+        probe_does(probe)
     deadline = time.monotonic() + 10
     while not any(
         zone.address in r.getMessage() for r in caplog.records if r.name == "prorata.entrypoints.sftp.server"
@@ -186,6 +223,6 @@ def test_a_port_probe_is_one_quiet_line_not_a_logged_failure(
     said = [r for r in caplog.records if zone.address in r.getMessage() or r.name.startswith("paramiko")]
     assert [r.getMessage() for r in said if r.levelno >= logging.WARNING] == []
     assert [r.getMessage() for r in said if r.levelno >= logging.INFO] == [
-        f"SFTP connection from {zone.address} closed before SSH began (a port probe?)"
+        f"SFTP connection from {zone.address} {line}"
     ]
     assert zone.logs_in(), "the server serves on after a probe"

@@ -219,8 +219,8 @@ class DropZoneServer:
             transport.start_server(server=server)
             while transport.is_active() and not self.cutting.is_set():
                 transport.join(1)
-        except ClosedBeforeSsh:
-            log.info("SFTP connection from %s closed before SSH began (a port probe?)", address)
+        except NoSsh as no_ssh:
+            log.info("SFTP connection from %s %s", address, no_ssh.how)
         except (paramiko.SSHException, EOFError, OSError) as error:
             log.info("SFTP session from %s ended: %s", address, error)
         finally:
@@ -231,22 +231,57 @@ class DropZoneServer:
                 subsystem.join(CUT_SECONDS)
 
 
-class ClosedBeforeSsh(EOFError):
-    """The client went without a byte of SSH: a TCP health check, `prorata ready --sftp-port`."""
+BANNER_SECONDS = 15.0  # paramiko's own banner_timeout
+_GONE = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+
+
+class NoSsh(EOFError):
+    """The client went without speaking SSH: a TCP health check, `prorata ready --sftp-port`, an HTTP probe
+    pointed at the wrong port. `how` says which, for the one INFO line."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
 
 
 class _Transport(paramiko.Transport):
-    """paramiko's server side, but a connection closed before the client's SSH banner ends as an EOF
-    (logged at DEBUG by paramiko, once at INFO by us) instead of an SSHException paramiko logs at ERROR
-    with its traceback: 21 lines for every port probe."""
+    """paramiko's server side, but a client that goes before its SSH banner (closed, reset, timed out, or
+    sent something else) ends as an EOF — logged at DEBUG by paramiko, once at INFO by us — instead of an
+    SSHException paramiko logs at ERROR with its traceback: 21 lines for every port probe."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__(sock)
+        self.banner_timeout = BANNER_SECONDS
+        self._first_line: str | None = None
 
     def _check_banner(self) -> None:
+        readline = self.packetizer.readline
+
+        def kept(timeout: float) -> str:  # the first line the client sent, for the log line
+            line: str = readline(timeout)
+            if self._first_line is None:
+                self._first_line = line
+            return line
+
+        self.packetizer.readline = kept
         try:
             super()._check_banner()
-        except paramiko.SSHException as error:
-            if isinstance(error.__context__, EOFError):
-                raise ClosedBeforeSsh(str(error)) from error
+        except paramiko.IncompatiblePeer:
             raise
+        except paramiko.SSHException as error:
+            raise NoSsh(self._how(error.__context__)) from error
+        finally:
+            self.packetizer.readline = readline
+
+    def _how(self, cause: BaseException | None) -> str:
+        if self._first_line is not None:
+            said = f"spoke no SSH (it sent {self._first_line[:40]!r})"
+            return f"{said} and closed" if isinstance(cause, _GONE) else f"{said}; closed"
+        if isinstance(cause, _GONE):
+            return "closed before SSH began (a port probe?)"
+        if isinstance(cause, TimeoutError):
+            return f"sent no SSH banner within {self.banner_timeout:g} s; closed"
+        return f"sent no SSH banner ({cause}); closed"
 
 
 def _subsystems_of(server: DropSshServer) -> list[threading.Thread]:
