@@ -1,22 +1,53 @@
-"""How long each country's IBAN is — the SWIFT IBAN registry's, and those banks give beside it as
-schwifty lists them (France's territories, the BCEAO and BEAC zones, Algeria, Morocco…): what tells an IBAN
-written in lower case or grouped at random apart from an id or a number that happens to start with two
-letters and two digits."""
+"""Each country's IBAN: its length and the shape of its national part (BBAN) — the SWIFT IBAN registry's,
+and those banks give beside it as schwifty lists them (the BCEAO and BEAC zones, Algeria, Morocco…). They tell
+an IBAN written in lower case or grouped at random apart from an id or a number that happens to start with
+two letters and two digits. Territories whose IBANs are their parent's (Réunion's are FR…, Jersey's GB…)
+have no entry: no IBAN starts with their code."""
 
 from __future__ import annotations
 
-IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AO": 25, "AT": 20, "AX": 18, "AZ": 28, "BA": 20, "BE": 16, "BF": 28,
-    "BG": 22, "BH": 22, "BI": 27, "BJ": 28, "BL": 27, "BR": 29, "BY": 28, "CF": 27, "CG": 27, "CH": 21,
-    "CI": 28, "CM": 27, "CR": 22, "CV": 25, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
-    "DZ": 26, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GA": 27, "GB": 22,
-    "GE": 22, "GF": 27, "GG": 22, "GI": 23, "GL": 18, "GP": 27, "GQ": 27, "GR": 27, "GT": 28, "GW": 25,
-    "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IM": 22, "IQ": 23, "IR": 26, "IS": 26, "IT": 27,
-    "JE": 22, "JO": 30, "KM": 27, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
-    "LV": 21, "LY": 25, "MA": 28, "MC": 27, "MD": 24, "ME": 22, "MF": 27, "MG": 27, "MK": 19, "ML": 28,
-    "MN": 20, "MQ": 27, "MR": 27, "MT": 31, "MU": 30, "MZ": 25, "NC": 27, "NE": 28, "NI": 28, "NL": 18,
-    "NO": 15, "OM": 23, "PF": 27, "PK": 24, "PL": 28, "PM": 27, "PS": 29, "PT": 25, "QA": 29, "RE": 27,
-    "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
-    "SN": 28, "SO": 23, "ST": 25, "SV": 28, "TD": 27, "TF": 27, "TG": 28, "TL": 23, "TN": 24, "TR": 26,
-    "UA": 29, "VA": 22, "VG": 24, "WF": 27, "XK": 20, "YE": 30, "YT": 27,
+import re
+from functools import cache
+
+# The national part as the registry writes it: `5!n` five digits, `4!a` four capitals, `11!c` eleven of
+# either.
+IBAN_FORMATS = {
+    "AD": "4!n4!n12!c", "AE": "3!n16!n", "AL": "8!n16!c", "AO": "21!n", "AT": "5!n11!n", "AZ": "4!a20!c",
+    "BA": "3!n3!n8!n2!n", "BE": "3!n7!n2!n", "BF": "2!c22!n", "BG": "4!a4!n2!n8!c", "BH": "4!a14!c",
+    "BI": "5!n5!n11!n2!n", "BJ": "2!c22!n", "BR": "8!c5!n10!n1!c1!c", "BY": "4!c4!n16!c", "CF": "23!n",
+    "CG": "23!n", "CH": "5!n12!c", "CI": "2!a22!n", "CM": "23!n", "CR": "4!n14!n", "CV": "21!n",
+    "CY": "3!n5!n16!c", "CZ": "4!n6!n10!n", "DE": "8!n10!n", "DJ": "23!n", "DK": "4!n9!n1!n", "DO": "4!c20!n",
+    "DZ": "22!n", "EE": "2!n2!n11!n1!n", "EG": "4!n4!n17!n", "ES": "4!n4!n1!n1!n10!n", "FI": "3!n11!n",
+    "FK": "2!a12!n", "FO": "4!n9!n1!n", "FR": "5!n5!n11!c2!n", "GA": "23!n", "GB": "4!a6!n8!n",
+    "GE": "2!a16!n", "GI": "4!a15!c", "GL": "4!n9!n1!n", "GQ": "23!n", "GR": "3!n4!n16!c", "GT": "4!c20!c",
+    "GW": "2!c19!n", "HN": "4!a20!n", "HR": "7!n10!n", "HU": "3!n4!n1!n15!n1!n", "IE": "4!a6!n8!n",
+    "IL": "3!n3!n13!n", "IQ": "4!a3!n12!n", "IR": "22!n", "IS": "4!n2!n6!n10!n", "IT": "1!a5!n5!n12!c",
+    "JO": "4!a4!n18!c", "KM": "23!n", "KW": "4!a22!c", "KZ": "3!n13!c", "LB": "4!n20!c", "LC": "4!a24!c",
+    "LI": "5!n12!c", "LT": "5!n11!n", "LU": "3!n13!c", "LV": "4!a13!c", "LY": "3!n3!n15!n", "MA": "24!n",
+    "MC": "5!n5!n11!c2!n", "MD": "2!c18!c", "ME": "3!n13!n2!n", "MG": "23!n", "MK": "3!n10!c2!n",
+    "ML": "2!c22!n", "MN": "4!n12!n", "MR": "5!n5!n11!n2!n", "MT": "4!a5!n18!c", "MU": "4!a2!n2!n12!n3!n3!a",
+    "MZ": "21!n", "NE": "2!a22!n", "NI": "4!a20!n", "NL": "4!a10!n", "NO": "4!n6!n1!n", "OM": "3!n16!c",
+    "PK": "4!a16!c", "PL": "8!n16!n", "PS": "4!a21!c", "PT": "4!n4!n11!n2!n", "QA": "4!a21!c",
+    "RO": "4!a16!c", "RS": "3!n13!n2!n", "RU": "9!n5!n15!c", "SA": "2!n18!c", "SC": "4!a2!n2!n16!n3!a",
+    "SD": "2!n12!n", "SE": "3!n16!n1!n", "SI": "5!n8!n2!n", "SK": "4!n6!n10!n", "SM": "1!a5!n5!n12!c",
+    "SN": "2!a22!n", "SO": "4!n3!n12!n", "ST": "4!n4!n11!n2!n", "SV": "4!a20!n", "TD": "23!n",
+    "TG": "2!a3!n5!n12!n2!n", "TL": "3!n14!n2!n", "TN": "2!n3!n13!n2!n", "TR": "5!n1!n16!c", "UA": "6!n19!c",
+    "VA": "3!n15!n", "VG": "4!a16!n", "XK": "4!n10!n2!n", "YE": "4!a4!n18!c",
 }  # fmt: skip
+
+_KINDS = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
+_PART = re.compile(r"(\d+)!([nac])")
+
+IBAN_LENGTHS = {
+    country: 4 + sum(int(count) for count, _ in _PART.findall(national))
+    for country, national in IBAN_FORMATS.items()
+}
+
+
+@cache
+def national_part(country: str) -> re.Pattern[str] | None:
+    """The pattern a compact, upper-case IBAN of `country` matches past its check digits, if it has IBANs."""
+    national = IBAN_FORMATS.get(country)
+    if national is None:
+        return None
+    return re.compile("".join(f"{_KINDS[kind]}{{{count}}}" for count, kind in _PART.findall(national)))

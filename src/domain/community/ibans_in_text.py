@@ -5,7 +5,8 @@ Two shapes are taken for an IBAN:
 - upper case, compact or in groups of 4 (by spaces or hyphens): masked whatever its check digits, since
   one that fails them is still somebody's account, mistyped;
 - any other case or grouping (`es91…`, `ES91 2100 0418 45 0200051332`): only when it is as long as its
-  country's IBANs and its check digits hold — so a hex id, a UUID or a run of numbers that starts with
+  country's IBANs, its national part has their shape (digits, letters where theirs has them) and its
+  check digits hold — so a hex id, a UUID or a run of numbers that starts with
   two letters and two digits stays as it was."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 from prorata.domain.community.iban import mask_iban, normalize_iban
-from prorata.domain.community.iban_countries import IBAN_LENGTHS
+from prorata.domain.community.iban_countries import IBAN_LENGTHS, national_part
 
 _UPPER = re.compile(
     r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}"
@@ -61,6 +62,9 @@ def _masked_run(run: str) -> str:
 def _is_iban(text: str) -> bool:
     compact = _compact(text)
     if len(compact) != IBAN_LENGTHS.get(compact[:2]) or not compact[2:4].isdigit():
+        return False
+    shape = national_part(compact[:2])
+    if shape is None or not shape.fullmatch(compact[4:]):
         return False
     if _HEX_ID.fullmatch(compact.lower()):
         return False
