@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
-from prorata.adapters.sql.schema_revisions import SchemaAhead, UpgradeRefused, schema_ahead
+from prorata.adapters.sql.schema_revisions import HEAD, SchemaAhead, UpgradeRefused, schema_ahead
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -39,6 +40,10 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> Upgraded:
     """Bring the schema up to `revision`; running it again changes nothing. A database at a revision
     these migrations do not know (a newer prorata's) raises SchemaAhead, unchanged."""
+    if revision == "head" and _at_head(engine):
+        # Every command that opens the database comes here first: Alembic and the migrations cost
+        # 0.1–0.3 s of its start to find nothing to do.
+        return Upgraded(HEAD, HEAD, 0)
     with engine.connect() as connection:
         if connection.dialect.name != "sqlite":
             with connection.begin():
@@ -59,6 +64,16 @@ def upgrade(engine: Engine, revision: str = "head") -> Upgraded:
             return upgraded
         finally:
             _keys_on(connection)
+
+
+def _at_head(engine: Engine) -> bool:
+    """The schema at the code's head revision, as Alembic's version table says (no table: a new database)."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:
+        return False
+    return found == [HEAD]
 
 
 def _keys_on(connection: Connection) -> None:
