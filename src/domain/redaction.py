@@ -77,6 +77,13 @@ def clean_reason(text: str, limit: int = REASON_LIMIT) -> str:
     return told if len(told) <= limit else told[: limit - 1] + "…"
 
 
+def shown_reason(kept: str | None) -> str | None:
+    """A reason fit to keep and show, or None: what an upstream said is untrusted (it may echo a key, hold
+    control characters, run long). Shown ones are cleaned again, for those an earlier version kept as they
+    came (cleaning twice changes nothing)."""
+    return None if kept is None else clean_reason(kept)
+
+
 def _legacy_key(found: re.Match[str]) -> str:
     try:
         decoded = base64.b64decode(found.group(), validate=True)

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
 from prorata.adapters.onesignal import OneSignalNotifier
+from prorata.adapters.sql import tables
 from prorata.adapters.sql.pace import NoPace, SqlaPace
 from prorata.application.notifications import notify_residents, sweep_notifications
 from prorata.application.outlets import Outlets
@@ -440,6 +442,30 @@ def test_what_onesignal_echoes_of_the_key_is_neither_kept_nor_shown(
         assert "authorization: Key os_v2_app_***" in reason
         assert reason.startswith("OneSignal refused the request (HTTP 400): Bad request ")
         assert reason.isprintable()
+
+
+# What an earlier version kept as it came: OneSignal's echo of the key, an IBAN, a control character.
+KEPT_RAW = (
+    f"OneSignal refused the request (HTTP 400): authorization: Key {API_KEY}\x1b[2J for es91 2100 0418 "
+    "4502 0005 1332"
+)
+
+
+def test_a_reason_an_earlier_version_kept_unredacted_is_shown_redacted(
+    direct: Running, fake: FakeOneSignal, shared: Shared
+) -> None:
+    outlets, _queue, clock, id = stepping(direct, shared)
+    fake.then(answers.echoing(400))
+    send(direct, clock, outlets, id)
+    with direct.parts.engine.begin() as connection:
+        connection.execute(
+            update(tables.notifications).where(tables.notifications.c.id == id).values(reason=KEPT_RAW)
+        )
+    (shown,) = [n for n in shared.boss.get("/v1/notifications").get_json() if n["id"] == id]
+    assert shown["reason"] == (
+        "OneSignal refused the request (HTTP 400): authorization: Key os_v2_app_*** [2J for "
+        "ES91 **** **** **** **** 1332"
+    )
 
 
 def test_errors_without_end_fail_after_the_limit(

@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
+from prorata.adapters.sql import tables
 from prorata.adapters.webhooks import HttpxWebhookSender
 from prorata.application.webhooks import deliver, register_webhook
 from prorata.config.bootstrap import Components
@@ -319,6 +321,29 @@ def test_what_a_receiver_echoes_of_the_signature_and_secret_is_neither_kept_nor_
         assert hook.secret not in delivery["reason"]
         assert "v1=*** whsec_***" in delivery["reason"]
         assert delivery["reason"].isprintable()
+
+
+def test_a_reason_an_earlier_version_kept_unredacted_is_shown_redacted(
+    quiet: Running, receiver: Receiver, tenant: str
+) -> None:
+    queue, clock = RecordingQueue(), MovingClock()
+    outlets = replace(quiet.parts.outlets, queue=queue, webhooks=HttpxWebhookSender(allow_private=True))
+    with quiet.parts.unit_of_work() as uow:
+        caller = Principal(Role.MANAGER, tenant)
+        hook = register_webhook(uow, quiet.parts.services, outlets, caller, receiver.url, ["receipt.issued"])
+    boss = boss_of(quiet, tenant)
+    published_world(boss, boss.created("/v1/communities", {"code": "C0018", "name": "CP Mayor 18"}))
+    for id, _ in events_of(quiet.parts, tenant):
+        dispatched(quiet.parts, outlets, clock, id)
+    raw = f"no answer: echo v1={'ab' * 32} {hook.secret}\x07 iban es91 2100 0418 4502 0005 1332"
+    deliveries = tables.webhook_deliveries
+    with quiet.parts.engine.begin() as connection:  # as an earlier version kept it
+        connection.execute(update(deliveries).where(deliveries.c.webhook_id == hook.id).values(reason=raw))
+    shown = boss.get(f"/v1/webhooks/{hook.id}/deliveries").get_json()
+    assert [d["reason"] for d in shown] == [
+        "no answer: echo v1=*** whsec_*** iban ES91 **** **** **** **** 1332"
+    ] * len(shown)
+    assert shown
 
 
 def test_the_sender_posts_to_the_address_it_checked_and_never_follows_a_redirect(receiver: Receiver) -> None:

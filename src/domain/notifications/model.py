@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from prorata.domain.notifications.outcomes import Outcome, RetryPolicy, Verdict
-from prorata.domain.redaction import clean_reason
+from prorata.domain.redaction import shown_reason
 
 
 class NotificationKind(StrEnum):
@@ -128,7 +128,7 @@ class Notification:
             self,
             status=NotificationStatus.QUEUED,
             failures=failures,
-            reason=_told(outcome.reason),
+            reason=shown_reason(outcome.reason),
             lease_until=None,
             not_before=now + timedelta(seconds=wait),
             enqueued_at=now + timedelta(seconds=wait),  # its delayed message is the sending
@@ -168,18 +168,12 @@ class Notification:
         return replace(
             self,
             status=status,
-            reason=_told(reason),
+            reason=shown_reason(reason),
             provider_id=provider_id if provider_id else self.provider_id,
             finished_at=now,
             lease_until=None,
             not_before=None,
         )
-
-
-def _told(reason: str | None) -> str | None:
-    """A reason as kept and shown to managers: what OneSignal said in it is untrusted (it may echo the
-    key, hold control characters, run long)."""
-    return None if reason is None else clean_reason(reason)
 
 
 def data_of(receipt_id: str, event_id: str, kind: NotificationKind) -> dict[str, str]:

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from prorata.application.notification_admin import list_notifications, my_notifications, requeue
 from prorata.domain.notifications.model import Notification, NotificationKind, NotificationStatus
+from prorata.domain.redaction import shown_reason
 from prorata.entrypoints.api.context import components, principal, work
 from prorata.entrypoints.api.resources import ResourceBlueprint, paged, window
 
@@ -90,7 +91,7 @@ def notification_json(notification: Notification) -> dict[str, Any]:
         "external_id": notification.external_id,
         "idempotency_key": notification.idempotency_key,
         "onesignal_id": notification.provider_id,
-        "reason": notification.reason,
+        "reason": shown_reason(notification.reason),
         "attempts": notification.attempts,
         "created_at": notification.created_at,
         "finished_at": notification.finished_at,

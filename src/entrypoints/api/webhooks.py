@@ -16,6 +16,7 @@ from prorata.application.webhooks import (
     list_webhooks,
     register_webhook,
 )
+from prorata.domain.redaction import shown_reason
 from prorata.domain.webhooks.addresses import MAX_URL
 from prorata.domain.webhooks.events import EVENT_TYPES
 from prorata.domain.webhooks.model import DeliveryStatus, Webhook, WebhookDelivery
@@ -104,7 +105,7 @@ def delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
         "status": delivery.status.value,
         "attempts": delivery.attempts,
         "last_status": delivery.last_status,
-        "reason": delivery.reason,
+        "reason": shown_reason(delivery.reason),
         "created_at": delivery.created_at,
         "delivered_at": delivery.delivered_at,
         "next_attempt_at": delivery.not_before if waiting else None,
