@@ -7,13 +7,14 @@ from __future__ import annotations
 from schwifty import registry
 from schwifty.exceptions import InvalidCountryCode
 
-from prorata.domain.community.iban_countries import IBAN_FORMATS, IBAN_LENGTHS
+from prorata.domain.community.iban_countries import BESIDE_THE_REGISTRY, IBAN_FORMATS, IBAN_LENGTHS
 
 
 def test_every_country_format_and_length_is_the_registrys() -> None:
     theirs = {country: registry.get_iban_spec(country) for country in IBAN_FORMATS}
     assert {country: spec.bban_spec for country, spec in theirs.items()} == IBAN_FORMATS
     assert {country: spec.iban_length for country, spec in theirs.items()} == IBAN_LENGTHS
+    assert {country for country, spec in theirs.items() if spec.aspirational} == BESIDE_THE_REGISTRY
 
 
 def test_every_country_with_ibans_of_its_own_is_there_and_no_other() -> None:

@@ -69,6 +69,13 @@ def test_an_iban_after_an_underscore_or_punctuation_is_masked(before: str) -> No
         # Beside the SWIFT registry, in lower case or grouped at random: Morocco, Senegal (BCEAO).
         ("ma64 0115 19 0000012050 0053 4921", "MA64 **** **** **** **** **** 4921"),
         ("sn08sn0100152000048500003035", "SN08 **** **** **** **** **** 3035"),
+        # Letters-only groups belong to the IBAN: a bank code (GB, NL, IE…), a currency at the end (MU).
+        ("payee gb29 nwbk 6016 1331 9268 19 refused", "payee GB29 **** **** **** **68 19 refused"),
+        ("mu17 bomm 0101 1010 3030 0200 000m ur", "MU17 **** **** **** **** **** **0M UR"),
+        # Hex-looking (its country's and bank's letters both a–f), an IBAN still.
+        ("bf42bf0840101300463574000390", "BF42 **** **** **** **** **** 0390"),
+        # A BCEAO bank code of one letter, as banks wrote them and schwifty's format (two letters) does not.
+        ("sn78k01001520000485000030353", "SN78 **** **** **** **** **** 0353"),
     ],
 )
 def test_ibans_of_other_countries_and_mistyped_ones_are_masked_as_on_receipts(iban: str, masked: str) -> None:

@@ -21,14 +21,18 @@ _UPPER = re.compile(
     r"(?:[A-Z0-9]{11,30}|(?P<sep>[ -])[A-Z0-9]{4}(?:(?P=sep)[A-Z0-9]{4}){2,6}(?:(?P=sep)\d{1,3})?)"
     r"(?![A-Za-z0-9])"
 )
-# Two letters, two digits, then groups each holding a digit: words end the run.
+# Two letters, two digits, then groups each holding a digit or of at most four letters (a bank's code as
+# in `gb29 nwbk 6016…`, a currency at the end): longer words end the run.
 _LOOSE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[A-Za-z0-9]*(?:[ -](?=[A-Za-z]*\d)[A-Za-z0-9]+){0,12}(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[A-Za-z0-9]*"
+    r"(?:[ -](?:(?=[A-Za-z]*\d)[A-Za-z0-9]+|[A-Za-z]{1,4}(?![A-Za-z0-9]))){0,12}(?![A-Za-z0-9])"
 )
 _MAYBE = re.compile(r"[A-Za-z]{2}\d{2}")
 _CHUNK = re.compile(r"[A-Za-z0-9]+")
 _UUID = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
-_HEX_ID = re.compile(r"[0-9a-f]{4}[0-9]*[a-f][0-9a-f]*")  # hex with a letter past the check digits
+# Hex with three letters or more past the check digits: an id or a digest, not an IBAN (whose letters
+# are few: `bf42bf08…`, all hex, is Burkina Faso's).
+_HEX_ID = re.compile(r"[0-9a-f]{4}(?:[0-9]*[a-f]){3}[0-9a-f]*")
 
 
 def mask_ibans(text: str) -> str:
