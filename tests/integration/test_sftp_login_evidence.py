@@ -179,6 +179,18 @@ def _probe_resets(probe: socket.socket) -> None:
     probe.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
+def _probe_resets_at_once(probe: socket.socket) -> None:
+    # An HAProxy-style check: connected, then a RST before the server's banner is even read.
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _probe_speaks_ssh_1(probe: socket.socket) -> None:
+    # `nmap -sC`'s sshv1 script.
+    probe.recv(256)
+    probe.sendall(b"SSH-1.5-NmapNSE_1.0\r\n")
+    time.sleep(0.2)
+
+
 def _probe_speaks_http(probe: socket.socket) -> None:
     probe.recv(256)
     probe.sendall(b"GET /health HTTP/1.1\r\nHost: sftp\r\n\r\n")
@@ -194,10 +206,12 @@ def _probe_says_nothing(probe: socket.socket) -> None:
     [
         (_probe_closes, "closed before SSH began (a port probe?)"),
         (_probe_resets, "closed before SSH began (a port probe?)"),
+        (_probe_resets_at_once, "closed before SSH began (a port probe?)"),
+        (_probe_speaks_ssh_1, "spoke 'SSH-1.5-NmapNSE_1.0', not SSH 2.0; closed"),
         (_probe_speaks_http, "spoke no SSH (it sent 'GET /health HTTP/1.1') and closed"),
         (_probe_says_nothing, "sent no SSH banner within 0.5 s; closed"),
     ],
-    ids=["closes", "resets", "speaks-http", "says-nothing"],
+    ids=["closes", "resets", "resets-at-once", "speaks-ssh-1", "speaks-http", "says-nothing"],
 )
 def test_a_port_probe_is_one_quiet_line_not_a_logged_failure(
     zone: Zone,
@@ -226,3 +240,19 @@ def test_a_port_probe_is_one_quiet_line_not_a_logged_failure(
         f"SFTP connection from {zone.address} {line}"
     ]
     assert zone.logs_in(), "the server serves on after a probe"
+
+
+def test_a_client_gone_after_its_banner_is_said_to_have_closed_the_session(
+    zone: Zone, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with socket.create_connection(
+        ("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0)
+    ) as client:
+        client.recv(256)
+        client.sendall(b"SSH-2.0-probe\r\n")
+    deadline = time.monotonic() + 10
+    while not (ours := [r for r in caplog.records if r.name == "prorata.entrypoints.sftp.server"]):
+        assert time.monotonic() < deadline, "the server never saw the session end"
+        time.sleep(0.05)
+    assert [r.getMessage() for r in ours] == [f"SFTP session from {zone.address} ended: the client closed it"]

@@ -222,7 +222,10 @@ class DropZoneServer:
         except NoSsh as no_ssh:
             log.info("SFTP connection from %s %s", address, no_ssh.how)
         except (paramiko.SSHException, EOFError, OSError) as error:
-            log.info("SFTP session from %s ended: %s", address, error)
+            if not transport.remote_version:  # gone before its banner: our own banner's write failed
+                log.info("SFTP connection from %s closed before SSH began (a port probe?)", address)
+            else:
+                log.info("SFTP session from %s ended: %s", address, str(error) or "the client closed it")
         finally:
             transport.close()
             # The SFTP subsystem runs in a thread of paramiko's, a daemon: it sees the channel closed and
@@ -236,8 +239,8 @@ _GONE = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError
 
 
 class NoSsh(EOFError):
-    """The client went without speaking SSH: a TCP health check, `prorata ready --sftp-port`, an HTTP probe
-    pointed at the wrong port. `how` says which, for the one INFO line."""
+    """The client went without speaking SSH 2: a TCP health check, `prorata ready --sftp-port`, an HTTP probe
+    pointed at the wrong port, a scanner's SSH 1 banner. `how` says which, for the one INFO line."""
 
     def __init__(self, how: str) -> None:
         super().__init__(how)
@@ -266,8 +269,8 @@ class _Transport(paramiko.Transport):
         self.packetizer.readline = kept
         try:
             super()._check_banner()
-        except paramiko.IncompatiblePeer:
-            raise
+        except paramiko.IncompatiblePeer as error:  # SSH 1.x: `nmap -sC`'s sshv1 script, an old client
+            raise NoSsh(f"spoke {self._first_line or ''!r}, not SSH 2.0; closed") from error
         except paramiko.SSHException as error:
             raise NoSsh(self._how(error.__context__)) from error
         finally:
