@@ -45,8 +45,13 @@ def check_database(engine: Engine) -> NotReady | None:
 
 def check_migrations(engine: Engine) -> NotReady | None:
     """The schema at the code's head revision (`prorata db upgrade` brings it there)."""
-    if at_head(engine):  # as every probe finds it: Alembic and the migrations not loaded
-        return None
+    try:
+        if at_head(engine):  # as every probe finds it: Alembic and the migrations not loaded
+            return None
+    except Exception as error:
+        return NotReady(
+            "migrations", "migrations_unknown", f"the schema revision cannot be read ({_why(error)})"
+        )
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 

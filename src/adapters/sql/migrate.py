@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Engine, inspect, text
 
 from prorata.adapters.sql.schema_revisions import HEAD, SchemaAhead, UpgradeRefused, schema_ahead
 
@@ -67,12 +66,13 @@ def upgrade(engine: Engine, revision: str = "head") -> Upgraded:
 
 
 def at_head(engine: Engine) -> bool:
-    """The schema at the code's head revision, as Alembic's version table says (no table: a new database)."""
-    try:
-        with engine.connect() as connection:
-            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except DBAPIError:
-        return False
+    """The schema at the code's head revision, as Alembic's version table says (none: a new database).
+    Asked without an error of the database's (PostgreSQL would log one for a missing table); a database
+    that cannot be reached raises, as connecting to it does."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return found == [HEAD]
 
 
