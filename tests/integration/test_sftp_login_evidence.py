@@ -7,8 +7,10 @@ import hashlib
 import io
 import logging
 import secrets
+import shutil
 import socket
 import struct
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -256,3 +258,40 @@ def test_a_client_gone_after_its_banner_is_said_to_have_closed_the_session(
         assert time.monotonic() < deadline, "the server never saw the session end"
         time.sleep(0.05)
     assert [r.getMessage() for r in ours] == [f"SFTP session from {zone.address} ended: the client closed it"]
+
+
+def test_ssh_keyscan_gets_the_host_key_and_its_other_asks_are_one_quiet_line_each(
+    zone: Zone, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An administrator fetching the key for known_hosts: ssh-keyscan asks for each key type on a
+    # connection of its own; paramiko logged those this server has no key of as ~20 ERROR lines each.
+    keyscan = shutil.which("ssh-keyscan")
+    assert keyscan, "OpenSSH's ssh-keyscan is needed (make test installs openssh-client)"
+    caplog.set_level(logging.INFO)
+    done = subprocess.run(
+        [keyscan, "-T", "10", "-t", "rsa,ecdsa,ed25519", "-p", str(zone.port), "127.0.0.1"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert f"[127.0.0.1]:{zone.port} ecdsa-sha2-nistp256 " in done.stdout
+    deadline = time.monotonic() + 10
+    while len(_said_by_the_server(caplog, "shares no algorithm")) < 2:
+        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+        time.sleep(0.05)
+    loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert loud == []
+    assert (
+        _said_by_the_server(caplog, "shares no algorithm")
+        == [
+            "SFTP connection from 127.0.0.1 shares no algorithm with this server (Incompatible ssh peer (no "
+            "acceptable host key)); closed"
+        ]
+        * 2
+    )
+
+
+def _said_by_the_server(caplog: pytest.LogCaptureFixture, part: str) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "prorata.entrypoints.sftp.server" and part in r.getMessage()
+    ]

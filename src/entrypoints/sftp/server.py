@@ -239,8 +239,9 @@ _GONE = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError
 
 
 class NoSsh(EOFError):
-    """The client went without speaking SSH 2: a TCP health check, `prorata ready --sftp-port`, an HTTP probe
-    pointed at the wrong port, a scanner's SSH 1 banner. `how` says which, for the one INFO line."""
+    """The client went without an SSH session: a TCP health check, `prorata ready --sftp-port`, an HTTP probe
+    pointed at the wrong port, a scanner's SSH 1 banner, ssh-keyscan asking for a key type this server has
+    none of. `how` says which, for the one INFO line."""
 
     def __init__(self, how: str) -> None:
         super().__init__(how)
@@ -249,8 +250,9 @@ class NoSsh(EOFError):
 
 class _Transport(paramiko.Transport):
     """paramiko's server side, but a client that goes before its SSH banner (closed, reset, timed out, or
-    sent something else) ends as an EOF — logged at DEBUG by paramiko, once at INFO by us — instead of an
-    SSHException paramiko logs at ERROR with its traceback: 21 lines for every port probe."""
+    sent something else) or shares no algorithm with us ends as an EOF — logged at DEBUG by paramiko, once
+    at INFO by us — instead of an SSHException paramiko logs at ERROR with its traceback: 21 lines for
+    every port probe."""
 
     def __init__(self, sock: socket.socket) -> None:
         super().__init__(sock)
@@ -275,6 +277,12 @@ class _Transport(paramiko.Transport):
             raise NoSsh(self._how(error.__context__)) from error
         finally:
             self.packetizer.readline = readline
+
+    def _negotiate_keys(self, m: paramiko.Message) -> None:
+        try:
+            super()._negotiate_keys(m)
+        except paramiko.IncompatiblePeer as error:  # ssh-keyscan asking for a key type we have none of
+            raise NoSsh(f"shares no algorithm with this server ({error}); closed") from error
 
     def _how(self, cause: BaseException | None) -> str:
         if self._first_line is not None:
