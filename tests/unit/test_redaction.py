@@ -72,6 +72,18 @@ def test_an_iban_after_an_underscore_or_punctuation_is_masked(before: str) -> No
         # Letters-only groups belong to the IBAN: a bank code (GB, NL, IE…), a currency at the end (MU).
         ("payee gb29 nwbk 6016 1331 9268 19 refused", "payee GB29 **** **** **** **68 19 refused"),
         ("mu17 bomm 0101 1010 3030 0200 000m ur", "MU17 **** **** **** **** **** **0M UR"),
+        # Letters-only groups inside the account too (Malta's).
+        ("mt84 malt 0110 0001 2345 mtlc ast0 01s", "MT84 **** **** **** **** **** ***0 01S"),
+        # After a run of short words and numbers, however long.
+        (
+            "user ab12 sent 10 eur to my new acct at bank of de89 3704 0044 0532 0130 00 thanks",
+            "user ab12 sent 10 eur to my new acct at bank of DE89 **** **** **** **30 00 thanks",
+        ),
+        (
+            "order no12 was paid by me on the 3 of may to de89 3704 0044 0532 0130 00",
+            "order no12 was paid by me on the 3 of may to DE89 **** **** **** **30 00",
+        ),
+        ("… ii25 ok from he NO16 0227 6460 839 yes ref", "… ii25 ok from he NO16 **** ***0 839 yes ref"),
         # Hex-looking (its country's and bank's letters both a–f), an IBAN still.
         ("bf42bf0840101300463574000390", "BF42 **** **** **** **** **** 0390"),
         # A BCEAO bank code of one letter, as banks wrote them and schwifty's format (two letters) does not.
@@ -104,6 +116,11 @@ def test_two_ibans_and_the_numbers_after_them() -> None:
         # Réunion's are FR…, Morocco's national part is digits only.
         "ref re4220041010050500013m02606 sent",
         "ref ma970115190000012050005349a1 sent",
+        # Sentences whose words and numbers add up to an IBAN's length, check digits holding, in countries
+        # whose accounts may hold letters anywhere (Qatar, Kuwait, Azerbaijan): more words than numbers.
+        "Order QA10 was sent to room 196 of the shop on may 3",
+        "Ticket KW10 for user 132 of team blue is open",
+        "Case AZ10 from the user 7 was sent to the bank",
     ],
 )
 def test_ids_receipt_numbers_and_words_stay(text: str) -> None:

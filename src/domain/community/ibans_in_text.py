@@ -22,10 +22,11 @@ _UPPER = re.compile(
     r"(?![A-Za-z0-9])"
 )
 # Two letters, two digits, then groups each holding a digit or of at most four letters (a bank's code as
-# in `gb29 nwbk 6016…`, a currency at the end): longer words end the run.
+# in `gb29 nwbk 6016…`, a currency at the end): longer words end the run, however long it is (an IBAN
+# after a run of short words is in it).
 _LOOSE = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[A-Za-z0-9]*"
-    r"(?:[ -](?:(?=[A-Za-z]*\d)[A-Za-z0-9]+|[A-Za-z]{1,4}(?![A-Za-z0-9]))){0,12}(?![A-Za-z0-9])"
+    r"(?:[ -](?:(?=[A-Za-z]*\d)[A-Za-z0-9]+|[A-Za-z]{1,4}(?![A-Za-z0-9])))*(?![A-Za-z0-9])"
 )
 _MAYBE = re.compile(r"[A-Za-z]{2}\d{2}")
 _CHUNK = re.compile(r"[A-Za-z0-9]+")
@@ -48,19 +49,40 @@ def mask_ibans(text: str) -> str:
 
 
 def _masked_run(run: str) -> str:
-    """`run` (groups of letters and digits) with each IBAN in it masked: from each group that may start
-    one, the longest run of groups that is one."""
-    starts = [m.start() for m in _CHUNK.finditer(run)]
-    ends = [m.end() for m in _CHUNK.finditer(run)]
+    """`run` (groups of letters and digits) with each IBAN in it masked: from each group, the groups that
+    add up to its country's IBAN length, if they are one."""
+    chunks = list(_CHUNK.finditer(run))
     told, kept_to, n = [], 0, 0
-    while n < len(starts):
-        end = next((e for e in reversed(ends[n:]) if _is_iban(run[starts[n] : e])), None)
-        if end is None:
+    while n < len(chunks):
+        last = _iban_from(run, chunks, n)
+        if last is None:
             n += 1
             continue
-        told += [run[kept_to : starts[n]], mask_iban(_compact(run[starts[n] : end]))]
-        kept_to, n = end, ends.index(end) + 1
+        start, end = chunks[n].start(), chunks[last].end()
+        told += [run[kept_to:start], mask_iban(_compact(run[start:end]))]
+        kept_to, n = end, last + 1
     return "".join([*told, run[kept_to:]])
+
+
+def _iban_from(run: str, chunks: list[re.Match[str]], n: int) -> int | None:
+    """The last group of the IBAN that starts with group `n`, if one does: only one run of groups from
+    it has its country's length, so a run of any length is looked at group by group, once."""
+    length = IBAN_LENGTHS.get(chunks[n].group()[:2].upper())
+    if length is None:
+        return None
+    size, last = 0, n
+    while last < len(chunks):
+        size += len(chunks[last].group())
+        if size >= length:
+            break
+        last += 1
+    if size != length:
+        return None
+    rest = [chunk.group() for chunk in chunks[n + 1 : last + 1]]
+    words = sum(1 for group in rest if group.isalpha())
+    if words > len(rest) - words:  # more words than numbers: a sentence, not a bank code and an account
+        return None
+    return last if _is_iban(run[chunks[n].start() : chunks[last].end()]) else None
 
 
 def _is_iban(text: str) -> bool:
