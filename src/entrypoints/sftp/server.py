@@ -220,12 +220,12 @@ class DropZoneServer:
             while transport.is_active() and not self.cutting.is_set():
                 transport.join(1)
         except NoSsh as no_ssh:
-            log.info("SFTP connection from %s %s", address, no_ssh.how)
+            log.log(no_ssh.level, "SFTP connection from %s %s", address, no_ssh.how)
         except (paramiko.SSHException, EOFError, OSError) as error:
             if not transport.remote_version:  # gone before its banner: our own banner's write failed
                 log.info("SFTP connection from %s closed before SSH began (a port probe?)", address)
             else:
-                log.info("SFTP session from %s ended: %s", address, str(error) or "the client closed it")
+                log.info("SFTP session from %s ended: %s", address, _ended(transport, error))
         finally:
             transport.close()
             # The SFTP subsystem runs in a thread of paramiko's, a daemon: it sees the channel closed and
@@ -235,7 +235,14 @@ class DropZoneServer:
 
 
 BANNER_SECONDS = 15.0  # paramiko's own banner_timeout
+HANDSHAKE_SECONDS = 15.0  # and handshake_timeout: from the banner to the end of the key exchange
 _GONE = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+
+
+def _ended(transport: paramiko.Transport, error: BaseException) -> str:
+    if transport.packetizer.handshake_timed_out():  # paramiko's own cut: a bare EOFError
+        return f"its key exchange did not finish within {transport.handshake_timeout:g} s"
+    return str(error) or "the client closed it"
 
 
 class NoSsh(EOFError):
@@ -243,9 +250,9 @@ class NoSsh(EOFError):
     pointed at the wrong port, a scanner's SSH 1 banner, ssh-keyscan asking for a key type this server has
     none of. `how` says which, for the one INFO line."""
 
-    def __init__(self, how: str) -> None:
+    def __init__(self, how: str, level: int = logging.INFO) -> None:
         super().__init__(how)
-        self.how = how
+        self.how, self.level = how, level
 
 
 class _Transport(paramiko.Transport):
@@ -257,6 +264,7 @@ class _Transport(paramiko.Transport):
     def __init__(self, sock: socket.socket) -> None:
         super().__init__(sock)
         self.banner_timeout = BANNER_SECONDS
+        self.handshake_timeout = HANDSHAKE_SECONDS
         self._first_line: str | None = None
 
     def _check_banner(self) -> None:
@@ -281,8 +289,15 @@ class _Transport(paramiko.Transport):
     def _negotiate_keys(self, m: paramiko.Message) -> None:
         try:
             super()._negotiate_keys(m)
-        except paramiko.IncompatiblePeer as error:  # ssh-keyscan asking for a key type we have none of
-            raise NoSsh(f"shares no algorithm with this server ({error}); closed") from error
+        except paramiko.IncompatiblePeer as error:
+            if self.initial_kex_done:  # a rekey mid-session: paramiko's own error, as it was
+                raise
+            # paramiko's words are a client's ("Incompatible ssh server (no acceptable ciphers)")
+            reason = str(error).partition("(")[2].removesuffix(")") or str(error)
+            # ssh-keyscan asking for a key type we have none of is routine; a client set to ciphers, MACs
+            # or key exchanges we do not speak is a partner's to fix, and seen.
+            level = logging.INFO if reason == "no acceptable host key" else logging.WARNING
+            raise NoSsh(f"shares no algorithm with this server ({reason}); closed", level) from error
 
     def _how(self, cause: BaseException | None) -> str:
         if self._first_line is not None:
