@@ -3,39 +3,14 @@ firewall) fails a connection within the timeout — it used to hang every comman
 
 from __future__ import annotations
 
-import socket
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from prorata.adapters.sql import engine
 from prorata.adapters.sql.engine import make_engine
-
-
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    listener = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])  # taken, never answered
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    listener.close()
+from tests.silent_server import SilentServer
 
 
 def connects_within(url: str, seconds: float) -> bool:
@@ -55,15 +30,17 @@ def connects_within(url: str, seconds: float) -> bool:
 
 
 def test_a_server_that_never_answers_fails_the_connection_within_the_default_timeout(
-    silent_server: int, monkeypatch: pytest.MonkeyPatch
+    silent_server: SilentServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "CONNECT_TIMEOUT", 1)  # the default is 10 s: the same path, sooner
-    assert connects_within(f"postgresql://postgres@127.0.0.1:{silent_server}/x", 15)
+    assert connects_within(f"postgresql://postgres@127.0.0.1:{silent_server.port}/x", 15)
 
 
-def test_the_urls_own_connect_timeout_wins(silent_server: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_urls_own_connect_timeout_wins(
+    silent_server: SilentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "CONNECT_TIMEOUT", 3600)
-    assert connects_within(f"postgresql://postgres@127.0.0.1:{silent_server}/x?connect_timeout=1", 15)
+    assert connects_within(f"postgresql://postgres@127.0.0.1:{silent_server.port}/x?connect_timeout=1", 15)
 
 
 @pytest.mark.one_database("postgresql")

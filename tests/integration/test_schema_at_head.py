@@ -5,8 +5,6 @@ connection timeout, not two."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from prorata.adapters.sql.engine import make_engine
 from prorata.adapters.sql.migrate import at_head, upgrade
 from prorata.adapters.sql.schema_revisions import HEAD
 from tests.services import fresh_postgres_database
+from tests.silent_server import SilentServer
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -48,35 +47,8 @@ def test_a_new_database_is_asked_its_revision_without_an_error_of_its_own(new_en
     assert errors == []
 
 
-@pytest.fixture
-def silent_server() -> Iterator[tuple[int, list[socket.socket]]]:
-    """A port that accepts connections and never says a word: a database host that hangs."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], accepted
-    stop.set()
-    thread.join(5)
-    for connection in accepted:
-        connection.close()
-    listener.close()
-
-
-def test_a_database_that_does_not_answer_is_tried_once_per_connection(
-    silent_server: tuple[int, list[socket.socket]],
-) -> None:
-    port, accepted = silent_server
+def test_a_database_that_does_not_answer_is_tried_once_per_connection(silent_server: SilentServer) -> None:
+    port, accepted = silent_server.port, silent_server.accepted
     engine = make_engine(f"postgresql://postgres@127.0.0.1:{port}/prorata?connect_timeout=1")
     try:
         with pytest.raises(OperationalError):

@@ -253,11 +253,8 @@ def test_a_client_gone_after_its_banner_is_said_to_have_closed_the_session(
     ) as client:
         client.recv(256)
         client.sendall(b"SSH-2.0-probe\r\n")
-    deadline = time.monotonic() + 10
-    while not (ours := [r for r in caplog.records if r.name == "prorata.entrypoints.sftp.server"]):
-        assert time.monotonic() < deadline, "the server never saw the session end"
-        time.sleep(0.05)
-    assert [r.getMessage() for r in ours] == [f"SFTP session from {zone.address} ended: the client closed it"]
+    ours = _server_lines(caplog, "")
+    assert ours == [f"SFTP session from {zone.address} ended: the client closed it"]
 
 
 def test_ssh_keyscan_gets_the_host_key_and_its_other_asks_are_one_quiet_line_each(
@@ -273,16 +270,22 @@ def test_ssh_keyscan_gets_the_host_key_and_its_other_asks_are_one_quiet_line_eac
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert f"[127.0.0.1]:{zone.port} ecdsa-sha2-nistp256 " in done.stdout
-    deadline = time.monotonic() + 10
-    while len(_said_by_the_server(caplog, "shares no algorithm")) < 2:
-        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
-        time.sleep(0.05)
+    _server_lines(caplog, "shares no algorithm", at_least=2)
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert loud == []
     told = (
         "SFTP connection from 127.0.0.1 shares no algorithm with this server (no acceptable host key); closed"
     )
     assert _said_by_the_server(caplog, "shares no algorithm") == [told] * 2
+
+
+def _server_lines(caplog: pytest.LogCaptureFixture, part: str, at_least: int = 1) -> list[str]:
+    """The drop zone's lines holding `part`, once it has said `at_least` of them (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while len(said := _said_by_the_server(caplog, part)) < at_least:
+        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+        time.sleep(0.05)
+    return said
 
 
 def _said_by_the_server(caplog: pytest.LogCaptureFixture, part: str) -> list[str]:
@@ -303,13 +306,8 @@ def test_a_client_that_stalls_in_the_key_exchange_is_said_to_have_done_so(
     ) as client:
         client.recv(256)
         client.sendall(b"SSH-2.0-stalling\r\n")
-        deadline = time.monotonic() + 10
-        while not (ours := [r for r in caplog.records if r.name == "prorata.entrypoints.sftp.server"]):
-            assert time.monotonic() < deadline, "the server never cut the stalled key exchange"
-            time.sleep(0.05)
-    assert [r.getMessage() for r in ours] == [
-        f"SFTP session from {zone.address} ended: its key exchange did not finish within 1 s"
-    ]
+        ours = _server_lines(caplog, "")
+    assert ours == [f"SFTP session from {zone.address} ended: its key exchange did not finish within 1 s"]
 
 
 @pytest.mark.parametrize(
@@ -334,10 +332,7 @@ def test_a_client_sharing_no_algorithm_is_one_line_a_warning_unless_it_only_aske
         input="ls\n", capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode != 0
-    deadline = time.monotonic() + 10
-    while not (ours := _said_by_the_server(caplog, zone.address)):
-        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
-        time.sleep(0.05)
+    ours = _server_lines(caplog, zone.address)
     said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
     told = f"SFTP connection from {zone.address} shares no algorithm with this server ({reason}); closed"
     assert [(lvl, m) for lvl, m in said if lvl >= logging.WARNING or m in ours] == [(level, told)]
