@@ -34,6 +34,10 @@ class Settings:
     sftp_ban_seconds: float
     drop_stable_seconds: float
     drop_rescan_seconds: float
+    # SFTP connections not logged in yet, at once and from one address; how long one may take to log in.
+    sftp_max_startups: int = 100
+    sftp_max_startups_per_address: int = 20
+    sftp_login_seconds: float = 120.0
 
     # Push notifications (OneSignal): without an app id and key they are recorded only, never sent.
     onesignal_app_id: str = ""
@@ -99,6 +103,9 @@ class Settings:
             sftp_ban_seconds=env.seconds("PRORATA_SFTP_BAN_SECONDS", 900),
             drop_stable_seconds=env.seconds("PRORATA_DROP_STABLE_SECONDS", 5),
             drop_rescan_seconds=env.seconds("PRORATA_DROP_RESCAN_SECONDS", 30),
+            sftp_max_startups=env.whole("PRORATA_SFTP_MAX_STARTUPS", 100),
+            sftp_max_startups_per_address=env.whole("PRORATA_SFTP_MAX_STARTUPS_PER_ADDRESS", 20),
+            sftp_login_seconds=env.seconds("PRORATA_SFTP_LOGIN_SECONDS", 120),
             onesignal_app_id=env.text("PRORATA_ONESIGNAL_APP_ID", ""),
             onesignal_api_key=env.text("PRORATA_ONESIGNAL_API_KEY", ""),
             onesignal_api_root=env.url("PRORATA_ONESIGNAL_API_ROOT", _WEB) or "https://api.onesignal.com",

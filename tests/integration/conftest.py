@@ -12,6 +12,7 @@ from prorata.adapters.dramatiq_queue import EVENTS, QUEUE
 from prorata.config.bootstrap import Components
 from prorata.domain.access.principal import Role
 from tests.api_client import Caller, key_for, new_tenant
+from tests.integration.sftp_zone import zone  # noqa: F401  # a fixture: the drop zone's SSH server
 from tests.silent_server import silent_server  # noqa: F401  # a fixture: a database host that hangs
 
 

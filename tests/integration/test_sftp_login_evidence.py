@@ -6,113 +6,19 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import secrets
 import shutil
 import socket
 import struct
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import paramiko
 import pytest
 
-from prorata.adapters import passwords
-from prorata.application import dropzone
-from prorata.application.logins import LoginGuard
-from prorata.config.bootstrap import Components
-from prorata.domain.dropzone.model import DropAccount
-from prorata.domain.dropzone.throttle import LoginPolicy
-from prorata.entrypoints.sftp import server as sftp_server
-from prorata.entrypoints.sftp.server import DropZoneConfig, DropZoneServer
-
-PASSWORD = "correct horse battery staple"
-POLICY = LoginPolicy(max_failures=3, max_address_failures=6, max_account_failures=9)
-
-
-@dataclass
-class Zone:
-    port: int
-    user: str  # logs in with `key` or PASSWORD
-    key: paramiko.ECDSAKey
-    address: str  # the loopback address this test's clients come from
-
-    def other(self, n: int) -> str:
-        return f"{self.user[:20]}x{n}"
-
-    def logs_in(
-        self,
-        user: str | None = None,
-        *,
-        password: str | None = None,
-        key: paramiko.PKey | None = None,
-        source: str | None = None,
-    ) -> bool:
-        """A whole login: authenticated, then an SFTP session that lists the account's folder."""
-        address = (source or self.address, 0)
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=address)
-        transport = paramiko.Transport(sock)
-        try:
-            transport.start_client(timeout=10)
-            if password is not None:
-                transport.auth_password(user or self.user, password)
-            else:
-                transport.auth_publickey(user or self.user, key or self.key)
-            sftp = paramiko.SFTPClient.from_transport(transport)
-            assert sftp is not None
-            sftp.listdir(".")
-            return True
-        except (paramiko.AuthenticationException, paramiko.SSHException):
-            return False
-        finally:
-            transport.close()
-
-
-def _loopback() -> str:
-    return f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
-
-
-@pytest.fixture
-def zone(components: Components, tenant: str, tmp_path: Path) -> Iterator[Zone]:
-    user = f"e{secrets.token_hex(6)}"
-    key = paramiko.ECDSAKey.generate(bits=256)
-    with components.unit_of_work() as uow:
-        dropzone.add_account(
-            uow,
-            components.ids,
-            components.clock,
-            tenant,
-            user,
-            passwords.hash_password(PASSWORD),
-            f"{key.get_name()} {key.get_base64()}",
-        )
-
-    def find(username: str) -> DropAccount | None:
-        with components.unit_of_work() as uow:
-            return dropzone.find_account(uow, username)
-
-    config = DropZoneConfig(tmp_path / "dropzone", 1_000_000, find, components.clock.now)
-    guard = LoginGuard(components.login_ledger, POLICY, components.clock)
-    server = DropZoneServer(config, paramiko.ECDSAKey.generate(bits=256), guard)
-    listening = threading.Event()
-    port: list[int] = []
-
-    def ready(bound: int) -> None:
-        port.append(bound)
-        listening.set()
-
-    thread = threading.Thread(target=server.serve, args=("127.0.0.1", 0, ready), daemon=True)
-    thread.start()
-    assert listening.wait(10)
-    try:
-        yield Zone(port[0], user, key, _loopback())
-    finally:
-        server.stop()
-        thread.join(timeout=10)
+from prorata.entrypoints.sftp import transport as sftp_server
+from tests.integration.sftp_zone import PASSWORD, Zone, loopback, said_by_the_server, server_lines
 
 
 def _signing_the_wrong_bytes(key: paramiko.ECDSAKey) -> paramiko.PKey:
@@ -142,15 +48,15 @@ def test_failures_over_many_user_names_ban_the_address_whatever_succeeds_in_betw
         assert not zone.logs_in(zone.other(n % 3), password="guess")
         assert zone.logs_in() or n == 5
     assert not zone.logs_in(), "the address was not banned"
-    assert zone.logs_in(source=_loopback()), "the account was banned from everywhere"
+    assert zone.logs_in(source=loopback()), "the account was banned from everywhere"
 
 
 def test_an_account_is_locked_from_every_address_only_past_its_own_much_higher_limit(zone: Zone) -> None:
     for n in range(8):  # 2 from each of 4 addresses: no address nor login reaches its limit
         assert not zone.logs_in(password="guess", source=f"{zone.address.rsplit('.', 1)[0]}.{n // 2 + 1}")
-    assert zone.logs_in(source=_loopback())
-    assert not zone.logs_in(password="guess", source=_loopback())
-    assert not zone.logs_in(source=_loopback()), "9 failures from everywhere did not lock the account"
+    assert zone.logs_in(source=loopback())
+    assert not zone.logs_in(password="guess", source=loopback())
+    assert not zone.logs_in(source=loopback()), "9 failures from everywhere did not lock the account"
 
 
 def test_an_unknown_user_costs_the_same_password_hashing_as_a_known_one(
@@ -253,7 +159,7 @@ def test_a_client_gone_after_its_banner_is_said_to_have_closed_the_session(
     ) as client:
         client.recv(256)
         client.sendall(b"SSH-2.0-probe\r\n")
-    ours = _server_lines(caplog, "")
+    ours = server_lines(caplog, "")
     assert ours == [f"SFTP session from {zone.address} ended: the client closed it"]
 
 
@@ -270,30 +176,13 @@ def test_ssh_keyscan_gets_the_host_key_and_its_other_asks_are_one_quiet_line_eac
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert f"[127.0.0.1]:{zone.port} ecdsa-sha2-nistp256 " in done.stdout
-    _server_lines(caplog, "shares no algorithm", at_least=2)
+    server_lines(caplog, "shares no algorithm", at_least=2)
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert loud == []
     told = (
         "SFTP connection from 127.0.0.1 shares no algorithm with this server (no acceptable host key); closed"
     )
-    assert _said_by_the_server(caplog, "shares no algorithm") == [told] * 2
-
-
-def _server_lines(caplog: pytest.LogCaptureFixture, part: str, at_least: int = 1) -> list[str]:
-    """The drop zone's lines holding `part`, once it has said `at_least` of them (10 s at most)."""
-    deadline = time.monotonic() + 10
-    while len(said := _said_by_the_server(caplog, part)) < at_least:
-        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
-        time.sleep(0.05)
-    return said
-
-
-def _said_by_the_server(caplog: pytest.LogCaptureFixture, part: str) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "prorata.entrypoints.sftp.server" and part in r.getMessage()
-    ]
+    assert said_by_the_server(caplog, "shares no algorithm") == [told] * 2
 
 
 def test_a_client_that_stalls_in_the_key_exchange_is_said_to_have_done_so(
@@ -306,7 +195,7 @@ def test_a_client_that_stalls_in_the_key_exchange_is_said_to_have_done_so(
     ) as client:
         client.recv(256)
         client.sendall(b"SSH-2.0-stalling\r\n")
-        ours = _server_lines(caplog, "")
+        ours = server_lines(caplog, "")
     assert ours == [f"SFTP session from {zone.address} ended: its key exchange did not finish within 1 s"]
 
 
@@ -332,7 +221,7 @@ def test_a_client_sharing_no_algorithm_is_one_line_a_warning_unless_it_only_aske
         input="ls\n", capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode != 0
-    ours = _server_lines(caplog, zone.address)
+    ours = server_lines(caplog, zone.address)
     said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
     told = f"SFTP connection from {zone.address} shares no algorithm with this server ({reason}); closed"
     assert [(lvl, m) for lvl, m in said if lvl >= logging.WARNING or m in ours] == [(level, told)]

@@ -9,12 +9,12 @@ import os
 import paramiko
 import pytest
 
-from tests.integration.test_sftp_login_evidence import Zone, zone  # noqa: F401 - the fixture
+from tests.integration.sftp_zone import Zone
 
 CSV = b"Piso;Lectura anterior;Lectura actual\r\n1A;0;30\r\n"
 
 
-def _upload(zone: Zone, name: str, content: bytes) -> None:  # noqa: F811 - zone is the fixture's type
+def _upload(zone: Zone, name: str, content: bytes) -> None:
     transport = paramiko.Transport(("127.0.0.1", zone.port))
     try:
         transport.connect(username=zone.user, pkey=zone.key)
@@ -28,7 +28,7 @@ def _upload(zone: Zone, name: str, content: bytes) -> None:  # noqa: F811 - zone
 
 @pytest.mark.parametrize("name", ["x" * 251 + ".csv", "ñ" * 125 + ".csv"], ids=["ascii", "two-byte"])
 def test_an_upload_named_as_long_as_a_folder_entry_allows_lands_and_so_does_the_next(
-    zone: Zone,  # noqa: F811
+    zone: Zone,
     tmp_path: os.PathLike[str],
     name: str,
 ) -> None:

@@ -38,10 +38,16 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
         with parts.unit_of_work() as uow:
             return dropzone.find_account(uow, username)
 
-    config = DropZoneConfig(
-        parts.settings.drop_root, parts.settings.sftp_max_upload_bytes, find, parts.clock.now
-    )
     settings = parts.settings
+    config = DropZoneConfig(
+        settings.drop_root,
+        settings.sftp_max_upload_bytes,
+        find,
+        parts.clock.now,
+        max_startups=settings.sftp_max_startups,
+        max_startups_per_address=settings.sftp_max_startups_per_address,
+        login_seconds=settings.sftp_login_seconds,
+    )
     policy = LoginPolicy(
         max_failures=settings.sftp_max_failures,
         max_address_failures=settings.sftp_address_max_failures,

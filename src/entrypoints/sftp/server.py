@@ -19,6 +19,8 @@ from prorata.application.logins import LoginGuard
 from prorata.domain.dropzone.model import DropAccount
 from prorata.entrypoints.sftp import unfinished
 from prorata.entrypoints.sftp.filesystem import DropSftpServer, JailedFilesystem
+from prorata.entrypoints.sftp.startups import Startups
+from prorata.entrypoints.sftp.transport import DropTransport, NoSsh, ended
 
 log = logging.getLogger(__name__)
 # Sessions cut at a stop get this long to discard what they had open before the process goes on exiting.
@@ -42,6 +44,11 @@ class DropZoneConfig:
     max_upload_bytes: int
     find_account: Callable[[str], DropAccount | None]
     now: Callable[[], datetime]
+    # Connections not yet logged in, at once (OpenSSH's MaxStartups, PerSourceMaxStartups), and how long
+    # one may take to log in (LoginGraceTime).
+    max_startups: int = 100
+    max_startups_per_address: int = 20
+    login_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,7 @@ class DropZoneServer:
         self.cutting = threading.Event()  # sessions end now
         self._sessions: set[threading.Thread] = set()
         self._lock = threading.Lock()
+        self._startups = Startups(config.max_startups, config.max_startups_per_address)
 
     def listen(self, host: str, port: int) -> socket.socket:
         """Binds host:port now — OSError, or OverflowError for no port at all, if it cannot be had — then
@@ -185,10 +193,24 @@ class DropZoneServer:
                     client, address = listener.accept()
                 except TimeoutError:
                     continue
-                session = threading.Thread(target=self._session, args=(client, address[0]), daemon=True)
-                with self._lock:
-                    self._sessions.add(session)
-                session.start()
+                self._start(client, address[0])
+
+    def _start(self, client: socket.socket, address: str) -> None:
+        refusal = self._startups.admit(address)
+        if refusal is not None:
+            client.close()
+            if refusal.first:
+                log.warning("SFTP connection from %s refused: %s", address, refusal.why)
+            return
+        session = threading.Thread(target=self._session, args=(client, address), daemon=True)
+        with self._lock:
+            self._sessions.add(session)
+        try:
+            session.start()
+        except RuntimeError as error:  # no thread to be had: this client waits for another time
+            self._startups.done(address)
+            client.close()
+            log.warning("SFTP connection from %s refused: %s", address, error)
 
     def stop(self, drain_seconds: float = 0.0) -> None:
         """Take no new session; let those in progress end for up to `drain_seconds`, then cut them (an
@@ -211,103 +233,41 @@ class DropZoneServer:
             return bool(self._sessions)
 
     def _session(self, client: socket.socket, address: str) -> None:
-        transport = _Transport(client)
+        transport = DropTransport(client)
         server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
+        login_by = time.monotonic() + self.config.login_seconds
+        waiting = True  # counted among the connections not logged in yet
         try:
             transport.add_server_key(self.host_key)
             transport.set_subsystem_handler("sftp", DropSftpServer, JailedFilesystem)
             transport.start_server(server=server)
             while transport.is_active() and not self.cutting.is_set():
-                transport.join(1)
+                if waiting and transport.is_authenticated():
+                    waiting = False
+                    self._startups.done(address)
+                elif waiting and time.monotonic() >= login_by:
+                    said = f"it did not log in within {self.config.login_seconds:g} s"
+                    log.info("SFTP session from %s ended: %s", address, said)
+                    return
+                transport.join(min(1.0, max(login_by - time.monotonic(), 0.05)) if waiting else 1.0)
+            gone = transport.get_exception()
+            if isinstance(gone, NoSsh):  # after the key exchange: a reset, a packet too long
+                log.log(gone.level, "SFTP session from %s ended: the client %s", address, gone.how)
         except NoSsh as no_ssh:
             log.log(no_ssh.level, "SFTP connection from %s %s", address, no_ssh.how)
         except (paramiko.SSHException, EOFError, OSError) as error:
             if not transport.remote_version:  # gone before its banner: our own banner's write failed
                 log.info("SFTP connection from %s closed before SSH began (a port probe?)", address)
             else:
-                log.info("SFTP session from %s ended: %s", address, _ended(transport, error))
+                log.info("SFTP session from %s ended: %s", address, ended(transport, error))
         finally:
+            if waiting:
+                self._startups.done(address)
             transport.close()
             # The SFTP subsystem runs in a thread of paramiko's, a daemon: it sees the channel closed and
             # discards the uploads left open — before this session counts as ended.
             for subsystem in _subsystems_of(server):
                 subsystem.join(CUT_SECONDS)
-
-
-BANNER_SECONDS = 15.0  # paramiko's own banner_timeout
-HANDSHAKE_SECONDS = 15.0  # and handshake_timeout: from the banner to the end of the key exchange
-_GONE = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
-
-
-def _ended(transport: paramiko.Transport, error: BaseException) -> str:
-    if transport.packetizer.handshake_timed_out():  # paramiko's own cut: a bare EOFError
-        return f"its key exchange did not finish within {transport.handshake_timeout:g} s"
-    return str(error) or "the client closed it"
-
-
-class NoSsh(EOFError):
-    """The client went without an SSH session: a TCP health check, `prorata ready --sftp-port`, an HTTP probe
-    pointed at the wrong port, a scanner's SSH 1 banner, ssh-keyscan asking for a key type this server has
-    none of. `how` says which, for the one INFO line."""
-
-    def __init__(self, how: str, level: int = logging.INFO) -> None:
-        super().__init__(how)
-        self.how, self.level = how, level
-
-
-class _Transport(paramiko.Transport):
-    """paramiko's server side, but a client that goes before its SSH banner (closed, reset, timed out, or
-    sent something else) or shares no algorithm with us ends as an EOF — logged at DEBUG by paramiko, once
-    at INFO by us — instead of an SSHException paramiko logs at ERROR with its traceback: 21 lines for
-    every port probe."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        super().__init__(sock)
-        self.banner_timeout = BANNER_SECONDS
-        self.handshake_timeout = HANDSHAKE_SECONDS
-        self._first_line: str | None = None
-
-    def _check_banner(self) -> None:
-        readline = self.packetizer.readline
-
-        def kept(timeout: float) -> str:  # the first line the client sent, for the log line
-            line: str = readline(timeout)
-            if self._first_line is None:
-                self._first_line = line
-            return line
-
-        self.packetizer.readline = kept
-        try:
-            super()._check_banner()
-        except paramiko.IncompatiblePeer as error:  # SSH 1.x: `nmap -sC`'s sshv1 script, an old client
-            raise NoSsh(f"spoke {self._first_line or ''!r}, not SSH 2.0; closed") from error
-        except paramiko.SSHException as error:
-            raise NoSsh(self._how(error.__context__)) from error
-        finally:
-            self.packetizer.readline = readline
-
-    def _negotiate_keys(self, m: paramiko.Message) -> None:
-        try:
-            super()._negotiate_keys(m)
-        except paramiko.IncompatiblePeer as error:
-            if self.initial_kex_done:  # a rekey mid-session: paramiko's own error, as it was
-                raise
-            # paramiko's words are a client's ("Incompatible ssh server (no acceptable ciphers)")
-            reason = str(error).partition("(")[2].removesuffix(")") or str(error)
-            # ssh-keyscan asking for a key type we have none of is routine; a client set to ciphers, MACs
-            # or key exchanges we do not speak is a partner's to fix, and seen.
-            level = logging.INFO if reason == "no acceptable host key" else logging.WARNING
-            raise NoSsh(f"shares no algorithm with this server ({reason}); closed", level) from error
-
-    def _how(self, cause: BaseException | None) -> str:
-        if self._first_line is not None:
-            said = f"spoke no SSH (it sent {self._first_line[:40]!r})"
-            return f"{said} and closed" if isinstance(cause, _GONE) else f"{said}; closed"
-        if isinstance(cause, _GONE):
-            return "closed before SSH began (a port probe?)"
-        if isinstance(cause, TimeoutError):
-            return f"sent no SSH banner within {self.banner_timeout:g} s; closed"
-        return f"sent no SSH banner ({cause}); closed"
 
 
 def _subsystems_of(server: DropSshServer) -> list[threading.Thread]:

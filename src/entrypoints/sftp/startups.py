@@ -1,0 +1,48 @@
+"""Connections not yet logged in, bounded as OpenSSH's MaxStartups and PerSourceMaxStartups bound them: each
+holds threads (ours and paramiko's) until it logs in or is closed, so without a bound one client opening
+connections takes every thread the process may start."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Refusal:
+    why: str
+    first: bool  # the first of a spell of refusals (from that address, or in all): worth a line
+
+
+class Startups:
+    def __init__(self, total: int, per_address: int) -> None:
+        self.total, self.per_address = total, per_address
+        self._waiting: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._refusing: set[str] = set()  # told refused, until one of theirs is admitted again ("" = all)
+
+    def admit(self, address: str) -> Refusal | None:
+        """None when the connection may go on (and counts, until `done`), else why it is refused."""
+        with self._lock:
+            from_it = self._waiting[address]
+            if from_it >= self.per_address:
+                return self._refused(address, f"{from_it} connections from it not logged in yet")
+            waiting = self._waiting.total()
+            if waiting >= self.total:
+                return self._refused("", f"{waiting} connections not logged in yet")
+            self._waiting[address] += 1
+            self._refusing -= {address, ""}
+            return None
+
+    def done(self, address: str) -> None:
+        """The connection logged in, or ended before it did."""
+        with self._lock:
+            self._waiting[address] -= 1
+            if self._waiting[address] <= 0:
+                del self._waiting[address]
+
+    def _refused(self, subject: str, why: str) -> Refusal:
+        first = subject not in self._refusing
+        self._refusing.add(subject)
+        return Refusal(why, first)
