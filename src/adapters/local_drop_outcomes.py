@@ -22,6 +22,7 @@ from prorata.domain.dropzone.model import (
     held_in,
     hold_of,
     numbered_name,
+    shown,
 )
 from prorata.domain.imports.safe_text import safe_cells
 from prorata.domain.problems import Problem
@@ -48,8 +49,9 @@ class LocalDropOutcomes:
             account.child(folder, create=True) as target,
         ):
             name = _move_into(account, path, folder, target)
+            beside = {"file": shown(name)} | {key: told for key, told in result.items() if key != "file"}
             with target.replacing(f"{name}.result.json") as out:
-                out.write(json.dumps(result, indent=2, default=str) + "\n")
+                out.write(json.dumps(beside, indent=2, default=str) + "\n")
             if not problems:  # an earlier file of this name may have left its errors here
                 target.remove(f"{name}.errors.csv")
                 return

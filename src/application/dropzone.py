@@ -169,8 +169,7 @@ def refuse(
     )
     if taken is None:
         return False
-    name = PurePosixPath(taken.path).name
-    result: dict[str, object] = {"file": name, "status": "failed", "reason": why}
+    result = dropped_as(taken) | {"status": "failed", "reason": why}
     try:
         services.drop_outcomes.write(account.username, relative, FAILED, result, [])
     except LinkRefused as link:
@@ -198,7 +197,7 @@ def report(uow: UnitOfWork, outcomes: DropOutcomes, taken: DropClaim, job: Impor
     errors = [e.problem for e in uow.import_errors.list(job.tenant_id, import_id=job.id).items]
     folder = FAILED if job.status in (ImportStatus.FAILED, ImportStatus.CANCELLED) else PROCESSED
     try:
-        result = result_of(job, PurePosixPath(taken.path).name)
+        result = result_of(job, taken)
         outcomes.write(account.username, taken.located, folder, result, errors)
     except LinkRefused as link:
         _not_written(uow, account, told, link)
@@ -224,11 +223,17 @@ def report_ended_import(uow: UnitOfWork, outcomes: DropOutcomes, event: ImportEn
         report(uow, outcomes, taken, job)
 
 
-def result_of(job: ImportJob, dropped: str) -> dict[str, object]:
-    """The outcome told beside the `dropped` file; `imported_as` when the file repeats the bytes of an
-    earlier upload, whose import it is."""
-    told: dict[str, object] = {"file": dropped}
-    if PurePosixPath(job.original_name).name != dropped:
+def dropped_as(taken: DropClaim) -> dict[str, object]:
+    """What a result says of the upload it tells: where it was put and when it was taken (the outcomes
+    add `file`, the name it sits beside)."""
+    return {"dropped": taken.path, "dropped_at": taken.claimed_at.isoformat()}
+
+
+def result_of(job: ImportJob, taken: DropClaim) -> dict[str, object]:
+    """The outcome told beside the file claimed as `taken`; `imported_as` when the file repeats the bytes
+    of an earlier upload (whatever its name or folder), whose import it is."""
+    told = dropped_as(taken)
+    if taken.repeats(job):
         told["imported_as"] = job.original_name
     return told | {
         "import_id": job.id,

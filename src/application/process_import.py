@@ -155,7 +155,7 @@ def _settle(uow: UnitOfWork, services: Services, job: ImportJob, contents: FileC
                 failures.append(f"{code} ({settlement.service.value}: {first})")
     if nothing:
         first = problems[0].message if problems else "no readings, costs or units found in the file"
-        failures.append(f"nothing to settle ({first})")
+        failures.append(f"it names no community ({first})")
     if failures:
         # All or nothing: a file that cannot settle leaves the registry as it was; only its outcome and
         # its row errors are kept.

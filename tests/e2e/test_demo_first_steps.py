@@ -28,7 +28,7 @@ from tests.e2e.conftest import free_port
 pytestmark = pytest.mark.skipif(
     shutil.which("curl") is None or shutil.which("sftp") is None, reason="needs curl and OpenSSH's sftp"
 )
-GUIDE_ENDS = "/reprocess"
+GUIDE_ENDS = "/publish"
 
 
 @dataclass(frozen=True)
@@ -131,20 +131,6 @@ def _sftp(folder: Path, line: str, puts: list[str], password: str) -> subprocess
     )
 
 
-def _import(api: int, key: str, import_id: str, until: set[str]) -> dict[str, Any]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{api}/v1/imports/{import_id}", headers={"Authorization": f"Bearer {key}"}
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            job: dict[str, Any] = json.loads(answer.read())
-        if job["status"] in until:
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
-
-
 def _lines(guide: list[str], start: str) -> list[str]:
     return [line.strip() for line in guide if line.strip().startswith(start)]
 
@@ -179,28 +165,31 @@ def test_the_demo_prints_first_steps_that_work_as_printed(tmp_path: Path) -> Non
         (sftp_line,) = _lines(guide, "sftp ")
         puts = _lines(guide, "put ")
         (into_folder,) = [put for put in puts if put.endswith(f" {demo['community']['code']}/")]
-        sample = into_folder.split()[1]
-        password = demo["sftp"]["password"]
+        at_root = [put for put in puts if put != into_folder]
+        readings, by_column = (Path(put.split()[1]).name for put in at_root)
         account = tmp_path / "var" / "dropzone" / demo["sftp"]["user"]
 
-        # First as the newcomer did: the sample at the root fails; support reprocesses it.
-        sent = _sftp(tmp_path, sftp_line, [f"put {sample}"], password)
+        sent = _sftp(tmp_path, sftp_line, at_root, demo["sftp"]["password"])  # as printed, at the root
         assert sent.returncode == 0, sent.stderr
-        failed = _wait_for(account / "failed" / f"{Path(sample).name}.result.json")
+        failed = _wait_for(account / "failed" / f"{readings}.result.json")
         assert failed["status"] == "failed"
-        status, listed = _curl(tmp_path, export, curls["admin/imports?status=failed"])
-        assert failed["import_id"] in [i["id"] for i in json.loads(listed)]
-        reprocess = f"{export}\nIMPORT={failed['import_id']}"
-        assert _curl(tmp_path, reprocess, curls["admin/imports/$IMPORT/reprocess"])[0] == 202
-        ended = _import(api, demo["manager_key"], failed["import_id"], {"settled", "failed"})
-        assert ended["status"] == "settled"
-
-        sent = _sftp(tmp_path, sftp_line, puts, password)  # as printed
-        assert sent.returncode == 0, sent.stderr
-        again = _wait_for(account / "processed" / f"{Path(sample).name}.result.json")
-        assert (again["import_id"], again["status"]) == (failed["import_id"], "settled")
-        both = _wait_for(account / "processed" / "export-multi-community.xlsx.result.json")
+        assert "no community code" in failed["reason"]  # as the guide says it would
+        both = _wait_for(account / "processed" / f"{by_column}.result.json")
         assert both["status"] == "settled"
+        status, listed = run("admin/imports?status=failed")
+        assert failed["import_id"] in [i["id"] for i in json.loads(listed)]
+        reprocess = f"{export}\nIMPORT={failed['import_id']}"  # as the guide says to set it
+        assert _curl(tmp_path, reprocess, curls["admin/imports/$IMPORT/reprocess"])[0] == 202
+        again = _wait_for(account / "processed" / f"{readings}.result.json")
+        assert (again["import_id"], again["status"]) == (failed["import_id"], "settled")
+        assert not (account / "failed" / f"{readings}.result.json").exists()
+        status, job = _curl(tmp_path, reprocess, curls["imports/$IMPORT"])
+        assert (status, json.loads(job)["status"]) == (200, "settled")
+        # The other way the guide gives: the same bytes put into the community's folder are that import.
+        assert _sftp(tmp_path, sftp_line, [into_folder], demo["sftp"]["password"]).returncode == 0
+        repeated = _wait_for(account / "processed" / f"{Path(readings).stem}.1.csv.result.json")
+        assert (repeated["import_id"], repeated["status"]) == (failed["import_id"], "settled")
+        assert (repeated["dropped"], repeated["imported_as"]) == (f"DEMO/{readings}", readings)
         assert run("publish")[0] == 201
         status, receipts = run("receipts")
         assert len(json.loads(receipts)) == 18

@@ -19,6 +19,7 @@ from prorata.adapters import drop_holds
 from prorata.adapters.passwords import hash_password
 from prorata.application import dropzone
 from prorata.config.bootstrap import Components
+from prorata.domain.community.model import Community
 from prorata.domain.dropzone.model import HOLDS, hold_of
 from prorata.entrypoints.watcher import DropWatcher
 
@@ -153,3 +154,44 @@ def test_the_same_bytes_under_another_name_are_told_as_that_file_of_the_first_im
     assert again["import_id"] == results["lecturas.csv"]["import_id"]
     assert again["imported_as"] == "lecturas.csv"  # the import it is: the first upload of these bytes
     assert "imported_as" not in results["lecturas.csv"]
+
+
+def test_bytes_that_failed_at_the_root_put_again_into_their_community_are_two_files_each_told_as_itself(
+    components: Components, account: Account, drain: Callable[[], None]
+) -> None:
+    """Found trying the demo: the sample put at the root failed (no community), put again into `DEMO/` it
+    ran that import again and settled — and processed/ then held `readings-heating-es.csv` and
+    `readings-heating-es.1.csv` with one result, word for word: both `"file"` the first name, neither
+    saying which upload it was, both with the root upload's time."""
+    with components.unit_of_work() as uow:
+        uow.communities.add(Community(components.ids.new(), _tenant_of(components, account), "C0001", "Uno"))
+        uow.commit()
+    (account.home / "C0001").mkdir()
+    for where in ("lecturas.csv", "C0001/lecturas.csv"):
+        dropped = account.home / where
+        dropped.write_bytes(_readings(2))
+        _watcher(components).consider(dropped)
+        drain()
+    folder = account.home / "processed"
+    results = {
+        path.name.removesuffix(".result.json"): json.loads(path.read_text())
+        for path in folder.glob("*.result.json")
+    }
+    assert sorted(results) == ["lecturas.1.csv", "lecturas.csv"]
+    assert not list((account.home / "failed").glob("*.result.json"))  # the import ran again: no longer failed
+    for beside, result in results.items():
+        assert result["file"] == beside  # the file it sits beside
+        assert result["status"] == "awaiting_costs"
+    first, again = sorted(results.values(), key=lambda r: r["dropped_at"])
+    assert (first["dropped"], again["dropped"]) == ("lecturas.csv", "C0001/lecturas.csv")
+    assert first["dropped_at"] < again["dropped_at"]
+    assert first["import_id"] == again["import_id"]
+    assert "imported_as" not in first
+    assert again["imported_as"] == "lecturas.csv"  # it repeats the bytes of that upload, whose import it is
+
+
+def _tenant_of(components: Components, account: Account) -> str:
+    with components.unit_of_work() as uow:
+        found = dropzone.find_account(uow, account.username)
+    assert found is not None
+    return found.tenant_id

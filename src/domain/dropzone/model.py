@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prorata.domain.imports.model import ImportJob
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")
 # Folders the watcher writes outcomes into; files in them are never claimed.
@@ -55,6 +59,11 @@ class DropClaim:
     def located(self) -> str:
         """Where the claimed file is now, in the account's folder (until its outcome moves it)."""
         return held_path(self.path, self.hold) if self.hold else self.path
+
+    def repeats(self, job: ImportJob) -> bool:
+        """Whether the file repeats the bytes of an earlier upload, whose import `job` is: a file that makes
+        its import is claimed just before the import is received, one that repeats it after."""
+        return self.claimed_at > job.received_at
 
     def told(self, status: str, generation: int) -> bool:
         """Whether this outcome of its import was told already — written, or closed as not writable (see

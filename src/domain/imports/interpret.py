@@ -252,8 +252,9 @@ class _Sheet:
             number,
             Field.COMMUNITY,
             ErrorCode.MISSING_COLUMN,
-            "no community code in the row or the upload: send the file with a community_id, or retry the "
-            "import with one (POST /v1/imports/{id}/retry)",
+            "no community code in the row nor for the file: a file without a community column goes to one "
+            "community (over SFTP into the folder named after its code, over REST with its community_id); "
+            "support's reprocess or POST /v1/imports/{id}/retry runs it again for one",
         )
         return None
 

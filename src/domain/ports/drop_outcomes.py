@@ -20,5 +20,6 @@ class DropOutcomes(Protocol):
         problems: Sequence[Problem],
     ) -> None:
         """Move the account's file at `relative` into `folder` (processed/ or failed/) with
-        `<name>.result.json` beside it, and `<name>.errors.csv` when there are problems. Written again for
-        a file already moved, it rewrites the same result files."""
+        `<name>.result.json` beside it, and `<name>.errors.csv` when there are problems; the result's
+        `file` is the name it took there (`lecturas.1.csv` when `lecturas.csv` was taken). Written again
+        for a file already moved, it rewrites the same result files."""

@@ -100,30 +100,32 @@ def _sftp_steps(demo: Demo, where: Where) -> list[str]:
         f"  sftp {where.sftp}     # password: {where.password}; then, at its sftp> prompt:",
         "    (typed at the prompt: with -b, its batch mode, sftp never asks for a password; scripts log in",
         "    with a key: `prorata sftp-users add --public-key FILE`)",
-        f"    put {readings} {folder}",
+        f"    put {readings}",
         f"    put {by_column}",
-        f"  A file without a community column (like {records.READINGS_SAMPLE}) goes into the folder named",
-        f"  after its community's code ({folder}; for another community, mkdir its code first): at the",
-        f"  root it fails, as no community is named (try it first, `put {readings}`, and support can",
-        "  reprocess it, below). A file with a community column (Cod. Comunidad, like",
-        f"  {records.WITH_COMMUNITY_COLUMN_SAMPLE}) goes at the root. Each file's outcome appears at the",
-        "  root, in processed/ or failed/, as <name>.result.json (the same bytes sent again answer with",
-        "  their first import, wherever they were put).",
+        "  Both land at the account's root; each file's outcome appears there, in processed/ or failed/, as",
+        f"  <name>.result.json. {records.WITH_COMMUNITY_COLUMN_SAMPLE} names its communities in a column",
+        f"  (Cod. Comunidad): each is settled. {records.READINGS_SAMPLE} names none, so its import fails",
+        f"  (failed/{records.READINGS_SAMPLE}.result.json says why). A file without a community column goes",
+        "  into the folder named after its community's code (for another community, mkdir its code",
+        "  first); put there, the same bytes run their failed import again, for that community:",
+        f"    put {readings} {folder}",
     ]
 
 
 def _after_sftp(demo: Demo, where: Where) -> list[str]:
     api, this = where.api, demo.waiting
     return [
-        "  Once the readings are in (processed/readings-heating-es.csv.result.json says settled):",
-        _curl("KEY", f"-X POST {api}/v1/settlements/{this.id}/publish"),
-        "  Support: every tenant's files that failed (a file without a community column put at the root",
-        "  is one), and one reprocessed for the community it lacked (IMPORT=its import_id, in the list or",
-        "  in failed/<name>.result.json):",
+        "  Or support does it from the API: every tenant's files that failed, and one reprocessed for the",
+        "  community it lacked (IMPORT=its import_id, in the list or in",
+        f"  failed/{records.READINGS_SAMPLE}.result.json):",
         _curl("SUPPORT", f'"{api}/v1/admin/imports?status=failed"'),
         _curl(
             "SUPPORT",
             f'{JSON} -d \'{{"community_id": "{demo.community.id}"}}\' '
             f"{api}/v1/admin/imports/$IMPORT/reprocess",
         ),
+        f"  Once the readings are in (processed/{records.READINGS_SAMPLE}.result.json says settled), its",
+        f"  import, and the heating of {this.period.start}…{this.period.end} to publish:",
+        _curl("KEY", f"{api}/v1/imports/$IMPORT"),
+        _curl("KEY", f"-X POST {api}/v1/settlements/{this.id}/publish"),
     ]
