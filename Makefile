@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 SAMPLES := tests/fixtures/samples
 # The strict editable install links files, so a new module or package needs a reinstall: folders change
 # their modification time when a file is added or removed, which re-runs the install.
@@ -12,11 +13,20 @@ SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/nul
 
 install: $(STAMP)
 
+# `make run` needs prorata alone; `make test` (and lint, bench) its development tools too. setuptools' box
+# about the strict editable install's auxiliary folder (build/) is silenced: it is expected.
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e
 $(STAMP): pyproject.toml $(SOURCE_DIRS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" "setuptools>=77" wheel
-	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
-	touch $(STAMP)
+	$(EDITABLE) '.[dev]' --config-settings editable_mode=strict
+	touch $(STAMP) $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml $(SOURCE_DIRS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" "setuptools>=77" wheel
+	$(EDITABLE) . --config-settings editable_mode=strict
+	touch $(RUN_STAMP)
 
 # Four processes (pytest-xdist), a module to each at a time: most tests wait on processes, sockets or the
 # database, so four keep two cores busy; each process has its own databases, broker vhost and folders.
@@ -59,10 +69,10 @@ format: install
 # Other ports: `make run PORT=8001 SFTP_PORT=2223`.
 PORT ?= 8000
 SFTP_PORT ?= 2222
-run: install
+run: $(RUN_STAMP)
 	$(BIN)/prorata run --demo --port $(PORT) --sftp-port $(SFTP_PORT)
 
-simulate: install
+simulate: $(RUN_STAMP)
 	$(BIN)/prorata simulate $(SAMPLES)/settlement-heating.json --readings $(SAMPLES)/readings-heating-es.csv
 
 # bench_simulate runs what a user runs (processes, HTTP to `prorata api`), each against its baseline;
