@@ -217,3 +217,27 @@ def test_connections_not_yet_logged_in_are_bounded_from_one_address_and_in_all(
     while not zone.logs_in():  # the slots come back as their connections end
         assert time.monotonic() < deadline
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("zone", [{"login_seconds": 1.0}], indirect=True)
+def test_a_client_silent_after_its_key_exchange_init_is_closed_after_the_login_time(
+    zone: Zone, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by review: paramiko stops its handshake timer once it has the client's KEXINIT, so a client
+    silent after one held its connection, threads and startup slot for ever: 100 such connections refused
+    every real client."""
+    caplog.set_level(logging.INFO)
+    client = socket.create_connection(("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0))
+    client.sendall(BANNER)
+    received = b""
+    while b"\r\n" not in received or len(received) < received.index(b"\r\n") + 6:
+        received += client.recv(4096)
+    packet = received[received.index(b"\r\n") + 2 :]
+    length = struct.unpack(">I", packet[:4])[0]
+    while len(packet) < length + 4:
+        packet += client.recv(4096)
+    client.sendall(packet[: length + 4])  # the server's own KEXINIT, a valid one; then nothing
+    client.settimeout(5)
+    assert client.recv(4096) == b"" or client.recv(4096) == b""  # closed by the server within 5 s
+    told = f"SFTP connection from {zone.address} closed: it did not log in within 1 s"
+    assert [m for lvl, m in _the_lines(caplog, zone) if "closed" in m or lvl >= logging.WARNING] == [told]

@@ -198,9 +198,9 @@ class DropZoneServer:
     def _start(self, client: socket.socket, address: str) -> None:
         refusal = self._startups.admit(address)
         if refusal is not None:
-            client.close()
             if refusal.first:
                 log.warning("SFTP connection from %s refused: %s", address, refusal.why)
+            client.close()
             return
         session = threading.Thread(target=self._session, args=(client, address), daemon=True)
         with self._lock:
@@ -233,14 +233,29 @@ class DropZoneServer:
             return bool(self._sessions)
 
     def _session(self, client: socket.socket, address: str) -> None:
-        transport = DropTransport(client)
+        try:
+            transport = DropTransport(client)
+        except Exception:  # a socket paramiko cannot take (gone already): its slot back, nothing to say
+            self._startups.done(address)
+            client.close()
+            raise
         server = DropSshServer(self.config, self.guard, address, transport.is_authenticated)
         login_by = time.monotonic() + self.config.login_seconds
         waiting = True  # counted among the connections not logged in yet
         try:
             transport.add_server_key(self.host_key)
             transport.set_subsystem_handler("sftp", DropSftpServer, JailedFilesystem)
-            transport.start_server(server=server)
+            # paramiko stops its handshake timer once it has the client's KEXINIT: a client silent after it
+            # would hold start_server (and its slot) for ever. The login time bounds the key exchange too.
+            negotiated = threading.Event()
+            transport.start_server(event=negotiated, server=server)
+            while not negotiated.wait(min(1.0, max(login_by - time.monotonic(), 0.05))):
+                if time.monotonic() >= login_by or self.cutting.is_set():
+                    said = f"it did not log in within {self.config.login_seconds:g} s"
+                    log.info("SFTP connection from %s closed: %s", address, said)
+                    return
+            if not transport.is_active():  # as start_server raises without an event
+                raise transport.get_exception() or paramiko.SSHException("Negotiation failed.")
             while transport.is_active() and not self.cutting.is_set():
                 if waiting and transport.is_authenticated():
                     waiting = False
