@@ -33,6 +33,11 @@ class Zone:
     key: paramiko.ECDSAKey
     address: str  # the loopback address this test's clients come from
 
+    def connect(self, source: str | None = None) -> socket.socket:
+        """A TCP connection to the server from this test's loopback address (or `source`)."""
+        address = (source or self.address, 0)
+        return socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=address)
+
     def other(self, n: int) -> str:
         return f"{self.user[:20]}x{n}"
 
@@ -45,8 +50,7 @@ class Zone:
         source: str | None = None,
     ) -> bool:
         """A whole login: authenticated, then an SFTP session that lists the account's folder."""
-        address = (source or self.address, 0)
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=address)
+        sock = self.connect(source)
         transport = paramiko.Transport(sock)
         try:
             transport.start_client(timeout=10)

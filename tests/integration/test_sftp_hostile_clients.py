@@ -56,8 +56,7 @@ def client(zone: Zone, caplog: pytest.LogCaptureFixture) -> socket.socket:
 
 
 def _connected(zone: Zone) -> socket.socket:
-    address = ("127.0.0.1", zone.port)
-    connected = socket.create_connection(address, timeout=10, source_address=(zone.address, 0))
+    connected = zone.connect()
     connected.recv(256)  # the server's banner
     return connected
 
@@ -147,7 +146,7 @@ def test_a_client_reset_after_logging_in_ends_its_session_in_one_line(
     zone: Zone, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    sock = socket.create_connection(("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0))
+    sock = zone.connect()
     client = paramiko.Transport(sock)
     client.start_client(timeout=10)
     client.auth_publickey(zone.user, zone.key)
@@ -169,7 +168,7 @@ def test_a_client_that_never_logs_in_is_closed_after_the_login_time(
     """Found: once its key exchange was done, a client that never authenticated kept its connection, and
     its two threads, for ever (paramiko's auth_timeout is its client's)."""
     caplog.set_level(logging.INFO)
-    sock = socket.create_connection(("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0))
+    sock = zone.connect()
     client = paramiko.Transport(sock)
     client.start_client(timeout=10)
     deadline = time.monotonic() + 5
@@ -191,20 +190,17 @@ def test_connections_not_yet_logged_in_are_bounded_from_one_address_and_in_all(
     caplog.set_level(logging.INFO)
     others = [loopback() for _ in range(3)]
 
-    def opened(address: str) -> socket.socket:
-        return socket.create_connection(("127.0.0.1", zone.port), timeout=10, source_address=(address, 0))
-
     def served(connection: socket.socket) -> bool:
         return connection.recv(256).startswith(b"SSH-2.0-")
 
-    held = [opened(zone.address) for _ in range(2)]
+    held = [zone.connect(zone.address) for _ in range(2)]
     assert all(served(c) for c in held)
-    with opened(zone.address) as third:
+    with zone.connect(zone.address) as third:
         assert third.recv(256) == b""  # closed at once: two from this address wait to log in
-    held += [opened(address) for address in others]
+    held += [zone.connect(address) for address in others]
     assert all(served(c) for c in held[2:])  # five in all now
     stranger = loopback()
-    with opened(stranger) as sixth:
+    with zone.connect(stranger) as sixth:
         assert sixth.recv(256) == b""
     refused = [m for m in said_by_the_server(caplog, "refused") if "not logged in" in m]
     assert refused == [
@@ -227,7 +223,7 @@ def test_a_client_silent_after_its_key_exchange_init_is_closed_after_the_login_t
     silent after one held its connection, threads and startup slot for ever: 100 such connections refused
     every real client."""
     caplog.set_level(logging.INFO)
-    client = socket.create_connection(("127.0.0.1", zone.port), timeout=10, source_address=(zone.address, 0))
+    client = zone.connect()
     client.sendall(BANNER)
     received = b""
     while b"\r\n" not in received or len(received) < received.index(b"\r\n") + 6:

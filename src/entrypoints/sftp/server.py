@@ -245,27 +245,25 @@ class DropZoneServer:
         try:
             transport.add_server_key(self.host_key)
             transport.set_subsystem_handler("sftp", DropSftpServer, JailedFilesystem)
-            # paramiko stops its handshake timer once it has the client's KEXINIT: a client silent after it
-            # would hold start_server (and its slot) for ever. The login time bounds the key exchange too.
-            negotiated = threading.Event()
-            transport.start_server(event=negotiated, server=server)
-            while not negotiated.wait(min(1.0, max(login_by - time.monotonic(), 0.05))):
-                if time.monotonic() >= login_by or self.cutting.is_set():
-                    said = f"it did not log in within {self.config.login_seconds:g} s"
-                    log.info("SFTP connection from %s closed: %s", address, said)
-                    return
-            if not transport.is_active():  # as start_server raises without an event
-                raise transport.get_exception() or paramiko.SSHException("Negotiation failed.")
+            # Not start_server's own wait: paramiko stops its handshake timer once it has the client's
+            # KEXINIT, so a client silent after it would hold this session (and its slot) for ever. The
+            # login time bounds the key exchange too.
+            transport.start_server(event=threading.Event(), server=server)
             while transport.is_active() and not self.cutting.is_set():
                 if waiting and transport.is_authenticated():
                     waiting = False
                     self._startups.done(address)
                 elif waiting and time.monotonic() >= login_by:
                     said = f"it did not log in within {self.config.login_seconds:g} s"
-                    log.info("SFTP session from %s ended: %s", address, said)
+                    if transport.initial_kex_done:
+                        log.info("SFTP session from %s ended: %s", address, said)
+                    else:
+                        log.info("SFTP connection from %s closed: %s", address, said)
                     return
                 transport.join(min(1.0, max(login_by - time.monotonic(), 0.05)) if waiting else 1.0)
             gone = transport.get_exception()
+            if not transport.initial_kex_done and not transport.is_active():  # as start_server raises
+                raise gone or paramiko.SSHException("Negotiation failed.")
             if isinstance(gone, NoSsh):  # after the key exchange: a reset, a packet too long
                 log.log(gone.level, "SFTP session from %s ended: the client %s", address, gone.how)
         except NoSsh as no_ssh:

@@ -19,8 +19,8 @@ HANDSHAKE_SECONDS = 15.0  # and handshake_timeout: from the banner to the end of
 BANNER_BYTES = 8192
 # The longest packet taken (OpenSSH's own limit); SFTP's are at most 32 KiB, the channel's packet size.
 PACKET_BYTES = 256 * 1024
-_GONE = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
 _RESET = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+_GONE = (EOFError, *_RESET)
 _ANYTIME = (MSG_IGNORE, MSG_DISCONNECT, MSG_DEBUG)  # paramiko takes these at any point of the exchange
 
 
