@@ -197,3 +197,19 @@ def xlsx_with_corrupted_data(path: Path) -> Path:
         raw[offset] ^= 0x5A
     path.write_bytes(bytes(raw))
     return path
+
+
+def to_whole_blocks(path: Path, block: int = 32768) -> Path:
+    """The workbook made a whole number of `block`s long, still valid, as one in 32,768 files (one XLS in 64,
+    its size being a number of 512-byte sectors) is: an XLSX/ODS by its ZIP comment, an XLS by free sectors
+    at its end, as Excel leaves them."""
+    size = path.stat().st_size
+    short = -size % block
+    if path.read_bytes()[:2] == b"PK":
+        with zipfile.ZipFile(path, "a") as book:
+            book.comment = b"x" * short
+    else:
+        with path.open("ab") as book:
+            book.write(b"\0" * short)
+    assert path.stat().st_size % block == 0, path.stat().st_size
+    return path

@@ -89,3 +89,13 @@ def test_writes_out_of_order_that_cover_the_file_are_complete() -> None:
 
 def test_an_upload_with_nothing_written_is_not_complete() -> None:
     assert UploadProgress().incomplete() is not None
+
+
+def test_only_a_whole_upload_ending_on_a_full_block_leaves_the_question_to_the_file_itself() -> None:
+    assert streamed(4 * BLOCK).ends_on_a_full_block
+    assert UploadProgress().wrote(0, BLOCK).ends_on_a_full_block
+    assert streamed(4 * BLOCK, stop_after=2).ends_on_a_full_block  # cut: the same on the wire
+    assert not streamed(1_280_064).ends_on_a_full_block  # short last block: complete by its writes
+    assert not streamed(4 * BLOCK).stated_size(4 * BLOCK).ends_on_a_full_block  # stated: complete
+    assert not UploadProgress().wrote(BLOCK, BLOCK).ends_on_a_full_block  # a gap: never complete
+    assert not UploadProgress().ends_on_a_full_block

@@ -7,7 +7,8 @@ that reaches furthest is shorter than the longest exactly when the client read t
 interrupted one stops after a full block. An upload is complete when its writes cover it from byte 0
 without a gap, and it ends on a short block — or the client stated its size (SETSTAT/FSETSTAT) after its
 last write, and that is what was written. A file of an exact number of blocks cannot be told from a cut
-one without that statement; it is refused, visibly, like a cut one."""
+one by its writes: it is taken if it is a workbook whose bytes show their end (workbook_ends.py), and
+refused otherwise, visibly, like a cut one."""
 
 from __future__ import annotations
 
@@ -65,12 +66,21 @@ class UploadProgress:
             if self.stated == self.written:
                 return None
             return f"the client stated {self.stated} bytes but {self.written} arrived"
-        if self.tail < self.longest or (self.writes == 1 and not _block_sized(self.tail)):
+        if not self.ends_on_a_full_block:
             return None
         return (
-            f"it ends on a full block of {self.tail} bytes, as an interrupted transfer does; state the size"
-            " (SETSTAT) after the last write to send a file of an exact number of blocks"
+            f"it ends on a full block of {self.tail} bytes, as an interrupted transfer does, and is not a"
+            " workbook whose bytes show their end; send it with scp, or state the size (SETSTAT) after the"
+            " last write"
         )
+
+    @property
+    def ends_on_a_full_block(self) -> bool:
+        """Whole from byte 0, no size stated, and its furthest write a full block: a file of an exact number
+        of blocks, or one cut after a block — the wire cannot tell; only the file's own bytes can."""
+        if self.stated is not None or self.spans != ((0, self.written),) or not self.written:
+            return False
+        return self.tail == self.longest and (self.writes > 1 or _block_sized(self.tail))
 
 
 def _block_sized(length: int) -> bool:

@@ -1,10 +1,12 @@
 """The SFTP operations on a jailed account folder. An upload is written under a temporary name and becomes
 the real file only when the client closes it having shown it sent the whole file (domain/dropzone/
-uploads.py); otherwise — interrupted, cut off, too large — it is discarded and the close fails. A
-finished upload never replaces a file waiting to be imported: it lands beside it as `name.1.csv`."""
+uploads.py and workbook_ends.py); otherwise — interrupted, cut off, too large — it is discarded and the
+close fails. A finished upload never replaces a file waiting to be imported: it lands beside it as
+`name.1.csv`."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -23,6 +25,7 @@ from prorata.domain.dropzone.model import (
     numbered_name,
 )
 from prorata.domain.dropzone.uploads import UploadProgress
+from prorata.domain.dropzone.workbook_ends import shows_its_end
 from prorata.entrypoints.sftp import unfinished
 from prorata.entrypoints.sftp.jail import Escape, Jail
 
@@ -105,7 +108,15 @@ class UploadHandle(paramiko.SFTPHandle):
             return "the session ended with the file open"
         if self.too_large:
             return f"larger than the limit of {self.max_bytes} bytes"
+        if self.progress.ends_on_a_full_block and self._shows_its_end():
+            return None
         return self.progress.incomplete()
+
+    def _shows_its_end(self) -> bool:
+        with self.temporary.open("rb") as written:
+            return shows_its_end(
+                self.progress.written, lambda at, length: os.pread(written.fileno(), length, at)
+            )
 
     def stat(self) -> Any:
         return paramiko.SFTPAttributes.from_stat(self.temporary.stat())
@@ -307,4 +318,7 @@ class DropSftpServer(paramiko.SFTPServer):
         for handle in self.file_table.values():
             if isinstance(handle, UploadHandle):
                 handle.cut = True
+        # As OpenSSH's sftp-server ending does: scp takes a channel closed without one for a failure.
+        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):  # the connection is gone
+            self.sock.send_exit_status(0)
         super().finish_subsystem()
