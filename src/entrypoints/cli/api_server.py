@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.base import Worker
+from gunicorn.workers.gthread import ThreadWorker
 
 from prorata.config.bootstrap import Components, bootstrap
 from prorata.config.settings import Settings
@@ -20,6 +22,17 @@ from prorata.entrypoints.log_format import formatter
 
 # Requests in progress at SIGTERM get this long to finish; then gunicorn stops their process anyway.
 GRACEFUL_SECONDS = 30
+
+
+class ServingWorker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's gthread worker, but its quit (SIGQUIT: the master's answer to SIGINT) takes no lock. A
+    signal handler runs on the main thread wherever it was; gthread's calls `tpool.shutdown`, which takes the
+    pool's lock — the one that thread holds while `submit` starts a pool thread. A Ctrl-C landing then hung
+    the worker until gunicorn's SIGKILL. The SystemExit it raises releases the lock on its way out; the
+    pool's idle threads end at exit as they would after `shutdown`."""
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        Worker.handle_quit(self, sig, frame)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -82,7 +95,7 @@ def serve_api(host: str, port: int, workers: int, background: Background) -> Non
             {
                 "bind": f"{host}:{port}",
                 "workers": max(workers, 1),
-                "worker_class": "gthread",
+                "worker_class": ServingWorker,
                 "threads": 4,
                 "accesslog": None,
                 "timeout": 120,
