@@ -9,6 +9,7 @@ finish — and, from when it serves, the signal only sets the event that its loo
 from __future__ import annotations
 
 import logging
+import queue
 import signal
 import sys
 import threading
@@ -30,6 +31,17 @@ def exit_while_starting(command: str) -> None:
 
 
 def until_signalled(stop: threading.Event) -> None:
-    """From now on SIGTERM or SIGINT sets `stop`: the command finishes what is in progress and exits."""
+    """From now on SIGTERM or SIGINT sets `stop`: the command finishes what is in progress and exits.
+
+    The handler runs on the main thread between any two of its steps — inside `stop.wait(…)` too, holding
+    the event's lock — so it only puts the signal on a queue whose `put` takes no lock (SimpleQueue's is
+    reentrant); a thread of its own sets the event. Setting it in the handler hung the process there."""
+    signals: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+    def relay() -> None:
+        signals.get()
+        stop.set()
+
+    threading.Thread(target=relay, name="prorata-signals", daemon=True).start()
     for number in _SIGNALS:
-        signal.signal(number, lambda *_: stop.set())
+        signal.signal(number, lambda number, _: signals.put(number))
