@@ -114,3 +114,28 @@ def test_a_user_name_that_cannot_be_an_account_is_one_subject_whatever_its_lengt
     login, _, account = subjects_of("x" * 5000, HOME)
     assert len(login.name) <= 100
     assert account.name == subjects_of("Robert'); DROP TABLE", HOME)[2].name
+
+
+def test_an_ipv6_client_is_its_slash_64_an_address_of_it_is_no_fresh_start() -> None:
+    """A site or subscriber is given a /64: 2^64 addresses to try from. Each counts as the one network."""
+    logins, _ = guard()
+    for n in range(6):
+        logins.failed(f"user{n}", f"2001:db8:7:1::{n + 1:x}")
+    assert logins.refused("gesfincas", "2001:db8:7:1:ffff:ffff:ffff:ffff")
+    assert not logins.refused("gesfincas", "2001:db8:7:2::1")  # the next /64: someone else
+    assert not logins.refused("gesfincas", HOME)
+
+
+def test_an_ipv4_client_seen_on_an_ipv6_socket_is_its_ipv4_address() -> None:
+    logins, _ = guard()
+    for n in range(6):
+        logins.failed(f"user{n}", f"::ffff:{HOME}")
+    assert logins.refused("gesfincas", HOME)
+    assert not logins.refused("gesfincas", "::ffff:192.0.2.11")  # IPv4 addresses stay one each
+
+
+def test_subjects_name_the_network_they_count() -> None:
+    _, address, _ = subjects_of("gesfincas", "2001:DB8:7:1:0:0:0:9")
+    assert address.name == "2001:db8:7:1::/64"
+    _, address, _ = subjects_of("gesfincas", "not an address")  # kept as given, bounded
+    assert address.name == "not an address"

@@ -1,13 +1,15 @@
 """Brute-force protection by evidence. Only a failed authentication counts — a password refused, a known
 key whose signature failed — never a key offer the server merely declined (an SSH client offers each of
 its keys in turn). Failures are counted for one user name from one address, for an address (whatever
-names it tries) and for a user name (from anywhere); each has its own limit within the window, and
-reaching it bans that subject — even the right credential is refused while the ban lasts. The limit per
-address is higher than per login, so a user's mistakes do not lock out the address's other users, and
-the account-wide one much higher still: only a spread-out attack locks an account from everywhere."""
+names it tries; an IPv6 address counts as its /64) and for a user name (from anywhere); each has its
+own limit within the window, and reaching it bans that subject — even the right credential is refused
+while the ban lasts. The limit per address is higher than per login, so a user's mistakes do not lock
+out the address's other users, and the account-wide one much higher still: only a spread-out attack
+locks an account from everywhere."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,10 +35,29 @@ class Subject:
     name: str
 
 
+# An IPv6 site or subscriber is given a /64 (RFC 6177): it can open each connection from another of its
+# 2^64 addresses, so the /64 is what counts as one source, as OpenSSH's PerSourceNetBlockSize=32:64 does.
+IPV6_SOURCE_PREFIX = 64
+
+
+def source_of(address: str) -> str:
+    """The source a client's address counts as: an IPv4 address itself (also when an IPv6 socket shows it
+    as ::ffff:a.b.c.d), an IPv6 address its /64; anything else as given, bounded."""
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])  # a zone (fe80::1%eth0) is not the source
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_SOURCE_PREFIX), strict=False))
+    return str(parsed)
+
+
 def subjects_of(username: str, address: str) -> tuple[Subject, Subject, Subject]:
-    """What a login attempt counts against: (login, address, account)."""
+    """What a login attempt counts against: (login, address, account) — the address as its source."""
     account = username if re.fullmatch(VALID_USERNAME, username) else NOT_AN_ACCOUNT
-    address = address[:64]
+    address = source_of(address)
     return (
         Subject(Scope.LOGIN, f"{account}@{address}"),
         Subject(Scope.ADDRESS, address),

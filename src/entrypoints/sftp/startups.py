@@ -8,6 +8,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
+from prorata.domain.dropzone.throttle import source_of
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -23,24 +25,28 @@ class Startups:
         self._refusing: set[str] = set()  # told refused, until one of theirs is admitted again ("" = all)
 
     def admit(self, address: str) -> Refusal | None:
-        """None when the connection may go on (and counts, until `done`), else why it is refused."""
+        """None when the connection may go on (and counts, until `done`), else why it is refused. An
+        address counts as its source: an IPv6 one as its /64."""
+        source = source_of(address)
         with self._lock:
-            from_it = self._waiting[address]
+            from_it = self._waiting[source]
             if from_it >= self.per_address:
-                return self._refused(address, f"{from_it} connections from it not logged in yet")
+                shown = source if source != address else "it"
+                return self._refused(source, f"{from_it} connections from {shown} not logged in yet")
             waiting = self._waiting.total()
             if waiting >= self.total:
                 return self._refused("", f"{waiting} connections not logged in yet")
-            self._waiting[address] += 1
-            self._refusing -= {address, ""}
+            self._waiting[source] += 1
+            self._refusing -= {source, ""}
             return None
 
     def done(self, address: str) -> None:
         """The connection logged in, or ended before it did."""
+        source = source_of(address)
         with self._lock:
-            self._waiting[address] -= 1
-            if self._waiting[address] <= 0:
-                del self._waiting[address]
+            self._waiting[source] -= 1
+            if self._waiting[source] <= 0:
+                del self._waiting[source]
 
     def _refused(self, subject: str, why: str) -> Refusal:
         first = subject not in self._refusing

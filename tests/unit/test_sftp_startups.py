@@ -1,0 +1,26 @@
+"""Connections not yet logged in, bounded per source as OpenSSH's PerSourceMaxStartups bounds them: an IPv6
+client's source is its /64 (it can open each connection from another of its addresses), an IPv4 client's
+its address."""
+
+from __future__ import annotations
+
+from prorata.entrypoints.sftp.startups import Startups
+
+
+def test_connections_from_one_ipv6_slash_64_share_one_allowance() -> None:
+    startups = Startups(total=100, per_address=3)
+    assert all(startups.admit(f"2001:db8:7:1::{n + 1:x}") is None for n in range(3))
+    refusal = startups.admit("2001:db8:7:1::99")
+    assert refusal is not None
+    assert "2001:db8:7:1::/64" in refusal.why
+    assert startups.admit("2001:db8:7:2::1") is None  # another network
+    startups.done("2001:db8:7:1::2")  # one of them logged in: the network may start one more
+    assert startups.admit("2001:db8:7:1::abc") is None
+
+
+def test_ipv4_addresses_count_one_each_however_they_are_written() -> None:
+    startups = Startups(total=100, per_address=2)
+    assert startups.admit("192.0.2.10") is None
+    assert startups.admit("::ffff:192.0.2.10") is None
+    assert startups.admit("192.0.2.10") is not None
+    assert startups.admit("192.0.2.11") is None
