@@ -6,6 +6,7 @@ uses. Text has no such end, and is never said to."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -108,3 +109,27 @@ def test_a_zip64_shows_its_end_and_cut_does_not() -> None:
     assert _ends(content)
     assert not _ends(content[: len(content) - 22])
     assert not _ends(content[: content.rindex(_ZIP64_END)])
+
+
+def test_a_zip64_whose_end_record_holds_the_real_values_shows_its_end(tmp_path: Path) -> None:
+    """Apache commons-compress (Zip64Mode.Always, Java exporters through POI) writes the ZIP64 records and
+    the real counts in the classic end record too: the directory then ends where the ZIP64 record begins."""
+    workbook = _book("xlsx", tmp_path)
+    end = workbook.rindex(b"PK\x05\x06")
+    entries, length, offset = struct.unpack_from("<HII", workbook, end + 10)
+    record = _ZIP64_END + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, entries, entries, length, offset)
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, end, 1)
+    crafted = workbook[:end] + record + locator + workbook[end:]
+    assert zipfile.ZipFile(io.BytesIO(crafted)).testzip() is None
+    assert _ends(crafted)
+    assert not _ends(crafted[: end + 56])  # cut after the ZIP64 record
+
+
+def test_a_comment_ending_in_what_looks_like_an_end_record_does_not_hide_the_real_one(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(_book("xlsx", tmp_path))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.comment = b"exported by GesFincas " + b"PK\x05\x06" + b"\0" * 18
+    content = path.read_bytes()
+    assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+    assert _ends(content)

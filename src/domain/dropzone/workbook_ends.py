@@ -44,9 +44,10 @@ def _zip_ends(size: int, read: Read) -> bool:
     start = max(0, size - _ZIP_END_SIZE - _ZIP_COMMENT_MAX)
     tail = read(start, size - start)
     at = tail.rfind(_ZIP_END)
-    while at >= 0:
-        if len(tail) - at >= _ZIP_END_SIZE and _number(tail, at + 20, 2) == len(tail) - at - _ZIP_END_SIZE:
-            return _zip_directory_lies_before(start + at, tail[at : at + _ZIP_END_SIZE], size, read)
+    while at >= 0:  # the last such bytes may lie in the comment: each candidate in turn, from the end
+        fits = len(tail) - at >= _ZIP_END_SIZE and _number(tail, at + 20, 2) == len(tail) - at - _ZIP_END_SIZE
+        if fits and _zip_directory_lies_before(start + at, tail[at : at + _ZIP_END_SIZE], size, read):
+            return True
         at = tail.rfind(_ZIP_END, 0, at)
     return False
 
@@ -54,16 +55,20 @@ def _zip_ends(size: int, read: Read) -> bool:
 def _zip_directory_lies_before(end: int, record: bytes, size: int, read: Read) -> bool:
     entries, length, offset = _number(record, 10, 2), _number(record, 12, 4), _number(record, 16, 4)
     directory_end = end
-    if 0xFFFFFFFF in (length, offset) or entries == 0xFFFF:  # ZIP64: the record before the locator says
-        locator = read(end - 20, 20) if end >= 20 else b""
-        if not locator.startswith(_ZIP64_LOCATOR):
-            return False
+    # A ZIP64 end record, found by the locator just before: it holds the figures, and the directory ends
+    # where it begins — whether the classic record says 0xFFFF… (zip -fz, Python) or repeats the figures
+    # (commons-compress's Zip64Mode.Always).
+    locator = read(end - 20, 20) if end >= 20 else b""
+    if locator.startswith(_ZIP64_LOCATOR):
         at = _number(locator, 8, 8)
         record64 = read(at, 56) if 0 <= at < end else b""
-        if not record64.startswith(_ZIP64_END):
-            return False
-        entries, length, offset = _number(record64, 32, 8), _number(record64, 40, 8), _number(record64, 48, 8)
-        directory_end = at
+        if record64.startswith(_ZIP64_END):
+            entries, length, offset = (
+                _number(record64, 32, 8),
+                _number(record64, 40, 8),
+                _number(record64, 48, 8),
+            )
+            directory_end = at
     if entries == 0 or offset + length != directory_end or offset >= size:
         return False
     return read(offset, 4) == _ZIP_DIRECTORY

@@ -85,19 +85,17 @@ class UploadHandle(paramiko.SFTPHandle):
         if self.closed:  # a failed close is repeated when the session ends
             return
         self.closed = True
+        landed = None
         try:
             super().close()
             why = self._incomplete()
             if why is None:
-                try:
-                    landed = _land(self.temporary, self.target)
-                except OSError:
-                    self.temporary.unlink(missing_ok=True)
-                    raise
+                landed = _land(self.temporary, self.target)
                 log.info("upload of %s complete: %d bytes", landed, self.progress.written)
                 return
-            self.temporary.unlink(missing_ok=True)
-        finally:
+        finally:  # whatever went wrong, an upload that did not land leaves nothing behind
+            if landed is None:
+                self.temporary.unlink(missing_ok=True)
             os.close(self.lock)
         log.warning("upload of %s discarded whole: %s", self.target, why)
         if not self.cut:
@@ -113,10 +111,14 @@ class UploadHandle(paramiko.SFTPHandle):
         return self.progress.incomplete()
 
     def _shows_its_end(self) -> bool:
-        with self.temporary.open("rb") as written:
-            return shows_its_end(
-                self.progress.written, lambda at, length: os.pread(written.fileno(), length, at)
-            )
+        try:
+            with self.temporary.open("rb") as written:
+                return shows_its_end(
+                    self.progress.written, lambda at, length: os.pread(written.fileno(), length, at)
+                )
+        except Exception:  # bytes it cannot make sense of show no end: the upload is discarded
+            log.exception("upload of %s: its bytes could not be read for their end", self.target)
+            return False
 
     def stat(self) -> Any:
         return paramiko.SFTPAttributes.from_stat(self.temporary.stat())
