@@ -247,3 +247,20 @@ def test_a_csv_of_an_exact_number_of_blocks_is_refused_by_put_and_taken_by_scp(
     wait_for((zone.home / "failed" / "lecturas.csv.result.json").exists)  # no community: it fails
     [job] = zone.imports()
     assert job.size == 3 * BLOCK
+
+
+def test_a_filepart_renamed_onto_a_file_waiting_to_be_imported_lands_beside_it(
+    zone: DropZone, tmp_path: Path
+) -> None:
+    """Upload to `.filepart`, then rename: done twice before the first is claimed (no watcher runs here),
+    the second is its own file, as a second put of the name is — not a failed batch, not a lost file."""
+    first = _readings(tmp_path / "first.csv", 3)
+    second = _readings(tmp_path / "second.csv", 4)
+    sent = zone.sftp(
+        f"put {first} lecturas.csv.filepart\nrename lecturas.csv.filepart lecturas.csv\n"
+        f"put {second} lecturas.csv.filepart\nrename lecturas.csv.filepart lecturas.csv\n"
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert _files(zone.home) == ["lecturas.1.csv", "lecturas.csv"]
+    assert (zone.home / "lecturas.csv").read_bytes() == first.read_bytes()
+    assert (zone.home / "lecturas.1.csv").read_bytes() == second.read_bytes()

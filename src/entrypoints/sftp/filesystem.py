@@ -260,11 +260,17 @@ class JailedFilesystem(paramiko.SFTPServerInterface):
         try:
             old = self._resolve(oldpath, follow_last=False)
             new = self._resolve(newpath, follow_last=False)
-            if old.is_symlink() or not old.is_file() or new.exists():
+            if old.is_symlink() or not old.is_file():
                 return SFTP_PERMISSION_DENIED if old.exists() else SFTP_NO_SUCH_FILE
             if not new.name.lower().endswith(ALLOWED_SUFFIXES + CLIENT_TEMPORARY_SUFFIXES):
                 return SFTP_PERMISSION_DENIED
-            old.rename(new)
+            if new.is_dir() or new.is_symlink() or not new.parent.is_dir():
+                return SFTP_PERMISSION_DENIED
+            # A `.filepart` renamed when done is a finished upload: onto a file waiting to be imported it
+            # lands beside it (`name.1.csv`), as a second put of the name does — never over it.
+            landed = _land(old, new)
+            if landed != new:
+                log.info("%s renamed onto a file waiting to be imported: it lands as %s", old.name, landed.name)
             return SFTP_OK
         except OSError as error:
             return _code(error)
