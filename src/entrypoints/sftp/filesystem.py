@@ -270,7 +270,9 @@ class JailedFilesystem(paramiko.SFTPServerInterface):
             # lands beside it (`name.1.csv`), as a second put of the name does — never over it.
             landed = _land(old, new)
             if landed != new:
-                log.info("%s renamed onto a file waiting to be imported: it lands as %s", old.name, landed.name)
+                log.info(
+                    "%s renamed onto a file waiting to be imported: it lands as %s", old.name, landed.name
+                )
             return SFTP_OK
         except OSError as error:
             return _code(error)
