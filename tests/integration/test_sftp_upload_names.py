@@ -40,3 +40,18 @@ def test_an_upload_named_as_long_as_a_folder_entry_allows_lands_and_so_does_the_
     assert name in landed
     assert all(len(os.fsencode(n)) <= 255 and n.endswith(".csv") for n in landed)
     assert sorted((home / n).read_bytes() for n in landed) == [CSV, CSV + b"1B;0;10\r\n"]
+
+
+def test_a_file_renamed_onto_itself_stays_as_it_is(zone: Zone, tmp_path: os.PathLike[str]) -> None:
+    home = tmp_path / "dropzone" / zone.user  # type: ignore[operator]
+    _upload(zone, "lecturas.csv", CSV)
+    transport = paramiko.Transport(("127.0.0.1", zone.port))
+    try:
+        transport.connect(username=zone.user, pkey=zone.key)
+        sftp = paramiko.SFTPClient.from_transport(transport)
+        assert sftp is not None
+        sftp.posix_rename("lecturas.csv", "lecturas.csv")
+        sftp.posix_rename("lecturas.csv", "./lecturas.csv")
+    finally:
+        transport.close()
+    assert sorted(p.name for p in home.iterdir()) == ["lecturas.csv"]
