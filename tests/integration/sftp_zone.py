@@ -76,7 +76,7 @@ def loopback() -> str:
 def zone(
     components: Components, tenant: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Zone]:
-    """The server on defaults, or with the limits a test gives:
+    """The server on defaults, or with the limits (and `host`) a test gives:
     `parametrize("zone", [{…}], indirect=True)`."""
     user = f"e{secrets.token_hex(6)}"
     key = paramiko.ECDSAKey.generate(bits=256)
@@ -95,7 +95,8 @@ def zone(
         with components.unit_of_work() as uow:
             return dropzone.find_account(uow, username)
 
-    limits = getattr(request, "param", {})
+    limits = dict(getattr(request, "param", {}))
+    host = limits.pop("host", "127.0.0.1")
     config = DropZoneConfig(tmp_path / "dropzone", 1_000_000, find, components.clock.now, **limits)
     guard = LoginGuard(components.login_ledger, POLICY, components.clock)
     server = DropZoneServer(config, paramiko.ECDSAKey.generate(bits=256), guard)
@@ -106,7 +107,7 @@ def zone(
         port.append(bound)
         listening.set()
 
-    thread = threading.Thread(target=server.serve, args=("127.0.0.1", 0, ready), daemon=True)
+    thread = threading.Thread(target=server.serve, args=(host, 0, ready), daemon=True)
     thread.start()
     assert listening.wait(10)
     try:

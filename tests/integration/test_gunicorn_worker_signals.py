@@ -45,6 +45,19 @@ def test_a_quit_signal_landing_while_the_request_pool_holds_its_lock_stops_the_w
     worker.tpool.shutdown()
 
 
+def test_after_a_quit_the_request_pools_idle_threads_end_so_the_process_can_exit() -> None:
+    """At exit Python joins the pool's threads: one left waiting for work would hold the process until
+    gunicorn's SIGKILL. A quit landing while `submit` starts a thread may find it not yet registered
+    for Python's own wake-up at exit: the quit wakes the pool's threads itself."""
+    worker = _worker()
+    assert worker.tpool.submit(lambda: 7).result(timeout=5) == 7  # one thread started, now idle
+    with pytest.raises(SystemExit):
+        worker.handle_quit(3, None)
+    for thread in list(worker.tpool._threads):
+        thread.join(3)
+        assert not thread.is_alive(), "a pool thread still waits for work after the quit"
+
+
 def test_the_worker_still_serves_requests_in_its_pool() -> None:
     worker = _worker()
     assert worker.tpool.submit(lambda: 7).result(timeout=5) == 7

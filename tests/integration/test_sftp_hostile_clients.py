@@ -237,3 +237,16 @@ def test_a_client_silent_after_its_key_exchange_init_is_closed_after_the_login_t
     assert client.recv(4096) == b"" or client.recv(4096) == b""  # closed by the server within 5 s
     told = f"SFTP connection from {zone.address} closed: it did not log in within 1 s"
     assert [m for lvl, m in _the_lines(caplog, zone) if "closed" in m or lvl >= logging.WARNING] == [told]
+
+
+@pytest.mark.parametrize("zone", [{"host": "::1"}, {"host": "::"}], indirect=True, ids=["::1", "::"])
+def test_the_drop_zone_serves_ipv6_clients(zone: Zone) -> None:
+    """`prorata sftp --host ::1`, or `::` (IPv6 and IPv4 at once): an IPv6 client logs in and lists."""
+    transport = paramiko.Transport(socket.create_connection(("::1", zone.port), timeout=10))
+    try:
+        transport.connect(username=zone.user, pkey=zone.key)
+        sftp = paramiko.SFTPClient.from_transport(transport)
+        assert sftp is not None
+        assert sftp.listdir(".") == []
+    finally:
+        transport.close()

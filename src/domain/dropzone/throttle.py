@@ -36,7 +36,8 @@ class Subject:
 
 
 # An IPv6 site or subscriber is given a /64 (RFC 6177): it can open each connection from another of its
-# 2^64 addresses, so the /64 is what counts as one source, as OpenSSH's PerSourceNetBlockSize=32:64 does.
+# 2^64 addresses, so the /64 counts as one source (OpenSSH's PerSourceNetBlockSize=32:64; its default,
+# 32:128, counts each address). A host that shares one /64 among customers shares their allowance too.
 IPV6_SOURCE_PREFIX = 64
 
 

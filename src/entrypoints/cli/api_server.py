@@ -32,6 +32,12 @@ class ServingWorker(ThreadWorker):  # type: ignore[misc]
     pool's idle threads end at exit as they would after `shutdown`."""
 
     def handle_quit(self, sig: int, frame: Any) -> None:
+        if self.tpool is not None:
+            # What `shutdown(wait=False)` does, without its lock: idle pool threads wake and end, so exit
+            # does not wait for them — one started by the interrupted `submit` may not yet be registered
+            # for Python's own wake-up at exit. SimpleQueue's put is reentrant.
+            self.tpool._shutdown = True
+            self.tpool._work_queue.put(None)
         Worker.handle_quit(self, sig, frame)
 
 
@@ -93,7 +99,7 @@ def serve_api(host: str, port: int, workers: int, background: Background) -> Non
     try:
         _Gunicorn(
             {
-                "bind": f"{host}:{port}",
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",  # an IPv6 host: [::]
                 "workers": max(workers, 1),
                 "worker_class": ServingWorker,
                 "threads": 4,

@@ -159,7 +159,11 @@ def _land(temporary: Path, target: Path) -> Path:
                 continue
             temporary.rename(candidate)
             return candidate
-        temporary.unlink()
+        try:
+            temporary.unlink()
+        except FileNotFoundError:  # taken meanwhile (a renamed file the watcher claimed): as if not moved
+            candidate.unlink(missing_ok=True)
+            raise
         _closed_after_writing(candidate)
         return candidate
     raise OSError(errno.EEXIST, f"{target.name}: too many uploads of this name wait to be imported")
@@ -268,6 +272,8 @@ class JailedFilesystem(paramiko.SFTPServerInterface):
                 return SFTP_PERMISSION_DENIED
             if new.exists() and new.samefile(old):
                 return SFTP_OK  # onto itself: nothing to do, as rename(2) does
+            if new.exists() and _temporary_name(new.name):
+                return SFTP_PERMISSION_DENIED  # another upload's `.filepart`, perhaps: not replaced
             # A `.filepart` renamed when done is a finished upload: onto a file waiting to be imported it
             # lands beside it (`name.1.csv`), as a second put of the name does — never over it.
             landed = _land(old, new)

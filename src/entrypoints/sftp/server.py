@@ -176,7 +176,11 @@ class DropZoneServer:
     def listen(self, host: str, port: int) -> socket.socket:
         """Binds host:port now — OSError, or OverflowError for no port at all, if it cannot be had — then
         removes the temporary files of uploads a stopped process left (sftp/unfinished.py)."""
-        listener = socket.create_server((host, port), reuse_port=False)
+        if ":" in host:  # IPv6; `::` takes IPv4 clients too, where the system can
+            dual = host == "::" and socket.has_dualstack_ipv6()
+            listener = socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=dual)
+        else:
+            listener = socket.create_server((host, port), reuse_port=False)
         unfinished.discard_unfinished(self.config.root)
         return listener
 
