@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -43,3 +45,31 @@ def test_a_real_signal_sets_the_event(number: signal.Signals) -> None:
     until_signalled(stop)
     os.kill(os.getpid(), number)
     assert stop.wait(5)
+
+
+_DRAINING = """
+import threading, time
+from prorata.entrypoints.cli.stopping import until_signalled
+stop = threading.Event()
+until_signalled(stop)
+print("serving", flush=True)
+stop.wait()
+print("draining", flush=True)
+time.sleep(60)  # what a long drain looks like: jobs in progress finishing
+"""
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_second_signal_during_the_drain_ends_the_process_at_once(number: signal.Signals) -> None:
+    """Ctrl-C, then Ctrl-C again: the second means now (a job cut short goes back when its lease ends)."""
+    process = subprocess.Popen([sys.executable, "-c", _DRAINING], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "serving\n"
+        process.send_signal(number)
+        assert process.stdout.readline() == "draining\n"
+        process.send_signal(number)
+        assert process.wait(timeout=10) == 128 + number
+    finally:
+        process.kill()
+        process.wait()

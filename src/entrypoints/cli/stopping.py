@@ -9,6 +9,7 @@ finish — and, from when it serves, the signal only sets the event that its loo
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import signal
 import sys
@@ -31,7 +32,8 @@ def exit_while_starting(command: str) -> None:
 
 
 def until_signalled(stop: threading.Event) -> None:
-    """From now on SIGTERM or SIGINT sets `stop`: the command finishes what is in progress and exits.
+    """From now on SIGTERM or SIGINT sets `stop`: the command finishes what is in progress and exits; a
+    second signal ends it at once (Ctrl-C twice).
 
     The handler runs on the main thread between any two of its steps — inside `stop.wait(…)` too, holding
     the event's lock — so it only puts the signal on a queue whose `put` takes no lock (SimpleQueue's is
@@ -41,6 +43,11 @@ def until_signalled(stop: threading.Event) -> None:
     def relay() -> None:
         signals.get()
         stop.set()
+        again = signals.get()  # a second one means now: what is in progress goes back when its lease ends
+        log.warning(
+            "%s again: stopping now, without waiting for what is in progress", signal.Signals(again).name
+        )
+        os._exit(128 + again)
 
     threading.Thread(target=relay, name="prorata-signals", daemon=True).start()
     for number in _SIGNALS:
