@@ -3,6 +3,7 @@ or raw sockets: an account with a key and a password, each test from its own loo
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
 import threading
@@ -37,6 +38,18 @@ class Zone:
         """A TCP connection to the server from this test's loopback address (or `source`)."""
         address = (source or self.address, 0)
         return socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=address)
+
+    @contextlib.contextmanager
+    def client(self) -> Iterator[paramiko.SFTPClient]:
+        """An SFTP session logged in with the account's key, over IPv4 loopback."""
+        transport = paramiko.Transport(("127.0.0.1", self.port))
+        try:
+            transport.connect(username=self.user, pkey=self.key)
+            sftp = paramiko.SFTPClient.from_transport(transport)
+            assert sftp is not None
+            yield sftp
+        finally:
+            transport.close()
 
     def other(self, n: int) -> str:
         return f"{self.user[:20]}x{n}"

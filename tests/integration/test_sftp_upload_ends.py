@@ -8,7 +8,6 @@ import logging
 import time
 from pathlib import Path
 
-import paramiko
 import pytest
 
 from prorata.entrypoints.sftp import filesystem
@@ -20,17 +19,10 @@ ROWS = [["Piso", "Lectura"]] + [[f"Piso {n}", n * 1.5] for n in range(3000)]
 
 
 def _put_in_blocks(zone: Zone, name: str, content: bytes) -> None:
-    transport = paramiko.Transport(("127.0.0.1", zone.port))
-    try:
-        transport.connect(username=zone.user, pkey=zone.key)
-        sftp = paramiko.SFTPClient.from_transport(transport)
-        assert sftp is not None
-        with sftp.open(name, "wb") as handle:
-            for at in range(0, len(content), BLOCK):
-                handle.write(content[at : at + BLOCK])
-                handle.flush()
-    finally:
-        transport.close()
+    with zone.client() as sftp, sftp.open(name, "wb") as handle:
+        for at in range(0, len(content), BLOCK):
+            handle.write(content[at : at + BLOCK])
+            handle.flush()
 
 
 def _book(tmp_path: Path) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 
-import paramiko
 import pytest
 
 from tests.integration.sftp_zone import Zone
@@ -15,15 +14,8 @@ CSV = b"Piso;Lectura anterior;Lectura actual\r\n1A;0;30\r\n"
 
 
 def _upload(zone: Zone, name: str, content: bytes) -> None:
-    transport = paramiko.Transport(("127.0.0.1", zone.port))
-    try:
-        transport.connect(username=zone.user, pkey=zone.key)
-        sftp = paramiko.SFTPClient.from_transport(transport)
-        assert sftp is not None
-        with sftp.open(name, "wb") as handle:
-            handle.write(content)
-    finally:
-        transport.close()
+    with zone.client() as sftp, sftp.open(name, "wb") as handle:
+        handle.write(content)
 
 
 @pytest.mark.parametrize("name", ["x" * 251 + ".csv", "ñ" * 125 + ".csv"], ids=["ascii", "two-byte"])
@@ -45,13 +37,7 @@ def test_an_upload_named_as_long_as_a_folder_entry_allows_lands_and_so_does_the_
 def test_a_file_renamed_onto_itself_stays_as_it_is(zone: Zone, tmp_path: os.PathLike[str]) -> None:
     home = tmp_path / "dropzone" / zone.user  # type: ignore[operator]
     _upload(zone, "lecturas.csv", CSV)
-    transport = paramiko.Transport(("127.0.0.1", zone.port))
-    try:
-        transport.connect(username=zone.user, pkey=zone.key)
-        sftp = paramiko.SFTPClient.from_transport(transport)
-        assert sftp is not None
+    with zone.client() as sftp:
         sftp.posix_rename("lecturas.csv", "lecturas.csv")
         sftp.posix_rename("lecturas.csv", "./lecturas.csv")
-    finally:
-        transport.close()
     assert sorted(p.name for p in home.iterdir()) == ["lecturas.csv"]
