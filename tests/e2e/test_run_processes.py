@@ -51,6 +51,7 @@ def _serving(tmp_path: Path, *args: str, sftp: bool) -> Iterator[Served]:
         "PRORATA_DATABASE_URL": "",
         "PRORATA_BROKER_URL": "",
         "PRORATA_WORKER_THREADS": str(WORKER_THREADS),
+        "PYTHONFAULTHANDLER": "1",  # a process that hangs can be made to say where (`_stopped`)
     }
     stderr = tmp_path / "stderr.txt"
     with (tmp_path / "stdout.txt").open("wb") as out, stderr.open("wb") as err:
@@ -106,7 +107,7 @@ def test_a_signal_stops_run_cleanly_and_frees_its_ports(
         os.killpg(master, stop)
     else:
         all_in_one.process.send_signal(stop)
-    assert all_in_one.process.wait(timeout=15) == 0
+    assert _stopped(all_in_one) == 0
     assert time.monotonic() - started < 8
     assert "Traceback" not in all_in_one.stderr.read_text()
     assert not [child for child in children if Path(f"/proc/{child}").exists()]
@@ -130,7 +131,7 @@ def test_api_without_a_broker_runs_a_pool_in_each_serving_process_only(tmp_path:
             "watchers": 0,
         }
         served.process.send_signal(signal.SIGTERM)
-        assert served.process.wait(timeout=15) == 0
+        assert _stopped(served) == 0
         assert "Traceback" not in served.stderr.read_text()
 
 
@@ -144,6 +145,20 @@ def _listening(port: int) -> bool:
     listen = "0A"
     rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
     return any(row[1] == f"0100007F:{port:04X}" and row[3] == listen for row in rows)
+
+
+def _stopped(served: Served, seconds: float = 15) -> int:
+    """The exit status once the process stops; if it does not, each of its processes still there dumps
+    its threads' stacks (faulthandler, on SIGSEGV) into the failure, to show where it hung."""
+    try:
+        return served.process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        stuck = _children(served.process.pid)
+        for pid in stuck:
+            os.kill(pid, signal.SIGSEGV)
+        time.sleep(2)
+        said = served.stderr.read_text()[-20_000:]
+        raise AssertionError(f"prorata did not stop in {seconds} s; stuck: {stuck}\n{said}") from None
 
 
 def _children(pid: int) -> list[int]:
