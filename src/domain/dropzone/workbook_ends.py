@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 Read = Callable[[int, int], bytes]
 
+_ZIP_START = b"PK\x03\x04"  # a local file header: what a ZIP begins with
 _ZIP_END = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END = b"PK\x06\x06"
@@ -29,7 +30,7 @@ _HEADER_TABLE_SECTORS = 109  # the first allocation table sectors are listed in 
 
 def shows_its_end(size: int, read: Read) -> bool:
     head = read(0, 8)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(_ZIP_START):
         return _zip_ends(size, read)
     if head == _OLE2:
         return _ole2_ends(size, read)

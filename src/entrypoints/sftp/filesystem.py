@@ -270,10 +270,11 @@ class JailedFilesystem(paramiko.SFTPServerInterface):
                 return SFTP_PERMISSION_DENIED
             if new.is_dir() or new.is_symlink() or not new.parent.is_dir():
                 return SFTP_PERMISSION_DENIED
-            if new.exists() and new.samefile(old):
-                return SFTP_OK  # onto itself: nothing to do, as rename(2) does
-            if new.exists() and _temporary_name(new.name):
-                return SFTP_PERMISSION_DENIED  # another upload's `.filepart`, perhaps: not replaced
+            if new.exists():
+                if new.samefile(old):
+                    return SFTP_OK  # onto itself: nothing to do, as rename(2) does
+                if _temporary_name(new.name):
+                    return SFTP_PERMISSION_DENIED  # another upload's `.filepart`, perhaps: not replaced
             # A `.filepart` renamed when done is a finished upload: onto a file waiting to be imported it
             # lands beside it (`name.1.csv`), as a second put of the name does — never over it.
             landed = _land(old, new)
