@@ -16,12 +16,15 @@ from tests.services import fresh_postgres_database
 
 # `make fuzz` sets these: it runs the long fuzzing tests on both databases.
 FUZZING = any(name.startswith("PRORATA_FUZZ_") for name in os.environ)
+# `PRORATA_EVERY_DATABASE=1 make test`: every test marked `one_database` on both databases too.
+EVERY_DATABASE = FUZZING or bool(os.environ.get("PRORATA_EVERY_DATABASE"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked `one_database(name)` runs on that database alone in `make test`: the fuzzing tests
-    drive the API's own code, not the database's, and take a quarter of the suite on both."""
-    if FUZZING:
+    and the authorization matrix drive the API's own code, not the database's (the repositories' tenant
+    binding is one statement on both, tested on both), and took a quarter of the suite on both."""
+    if EVERY_DATABASE:
         return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []

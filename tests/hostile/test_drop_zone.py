@@ -1,6 +1,7 @@
 """Hostile files dropped into an account's folder, the watcher driven directly (as a completed upload
-would make it act), on SQLite and PostgreSQL: every file ends in processed/ or failed/ with its result,
-the errors CSV handed back runs no formula, the watcher never raises, and the next good file imports."""
+would make it act): every file ends in processed/ or failed/ with its result, the errors CSV handed back
+runs no formula, the watcher never raises, and the next good file imports. On SQLite (`make run`'s) in
+`make test`, as the upload corpus is on PostgreSQL: each database takes one corpus; both in `make fuzz`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from tests.hostile.budget import sample
 from tests.hostile.harness import DeadLetters, Through, database_of, drain, judge
 from tests.hostile.mutations import KINDS, Hostile, good_csv
 from tests.hostile.oracles import ENDED, failures, formulas_in_csv
+
+pytestmark = pytest.mark.one_database("sqlite")
 
 
 @dataclass
