@@ -38,6 +38,8 @@ class Settings:
     sftp_max_startups: int = 100
     sftp_max_startups_per_address: int = 20
     sftp_login_seconds: float = 120.0
+    # The IPv6 network a client counts as, for those bounds and the bans (OpenSSH's PerSourceNetBlockSize).
+    sftp_ipv6_prefix: int = 64
 
     # Push notifications (OneSignal): without an app id and key they are recorded only, never sent.
     onesignal_app_id: str = ""
@@ -106,6 +108,7 @@ class Settings:
             sftp_max_startups=env.whole("PRORATA_SFTP_MAX_STARTUPS", 100),
             sftp_max_startups_per_address=env.whole("PRORATA_SFTP_MAX_STARTUPS_PER_ADDRESS", 20),
             sftp_login_seconds=env.seconds("PRORATA_SFTP_LOGIN_SECONDS", 120),
+            sftp_ipv6_prefix=env.whole("PRORATA_SFTP_IPV6_PREFIX", 64, least=32, most=128),
             onesignal_app_id=env.text("PRORATA_ONESIGNAL_APP_ID", ""),
             onesignal_api_key=env.text("PRORATA_ONESIGNAL_API_KEY", ""),
             onesignal_api_root=env.url("PRORATA_ONESIGNAL_API_ROOT", _WEB) or "https://api.onesignal.com",
@@ -164,7 +167,7 @@ class _Environment:
     def text(self, name: str, default: str) -> str:
         return self.variables.get(name, default)
 
-    def whole(self, name: str, default: int, least: int = 1) -> int:
+    def whole(self, name: str, default: int, least: int = 1, most: int | None = None) -> int:
         raw = self.variables.get(name)
         if raw is None:
             return default
@@ -172,8 +175,9 @@ class _Environment:
             value = int(raw.strip())
         except ValueError:
             value = least - 1
-        if value < least:
-            raise InvalidSetting(name, raw, f"a whole number, {least} or more")
+        if value < least or (most is not None and value > most):
+            accepted = f"{least} or more" if most is None else f"from {least} to {most}"
+            raise InvalidSetting(name, raw, f"a whole number, {accepted}")
         return value
 
     def seconds(self, name: str, default: float, zero: bool = False, unit: str = "seconds") -> float:

@@ -22,14 +22,14 @@ class LoginGuard:
     def refused(self, username: str, address: str) -> bool:
         """Whether this user name from this address is banned now (the login, the address or the
         account)."""
-        return self.ledger.banned(subjects_of(username, address), self.clock.now())
+        return self.ledger.banned(subjects_of(username, address, self.policy.ipv6_prefix), self.clock.now())
 
     def failed(self, username: str, address: str) -> tuple[Subject, ...]:
         """A failed authentication: counted against the login, the address and the account; returns
         what it banned. Counted after it is recorded, so failures recorded meanwhile by other processes
         are counted too."""
         now = self.clock.now()
-        subjects = subjects_of(username, address)
+        subjects = subjects_of(username, address, self.policy.ipv6_prefix)
         self.ledger.record_failure(subjects, now)
         banned = self.policy.to_ban(self.ledger.failures_since(subjects, now - self.policy.window))
         if banned:
@@ -41,5 +41,5 @@ class LoginGuard:
     def succeeded(self, username: str, address: str) -> None:
         """A success clears only its own login's failures: not the address's (another user's guesses
         from there), nor the account's (guesses from elsewhere)."""
-        login, _, _ = subjects_of(username, address)
+        login, _, _ = subjects_of(username, address, self.policy.ipv6_prefix)
         self.ledger.forget(login)

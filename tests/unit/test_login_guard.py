@@ -3,9 +3,12 @@ ledger (the port's fake); the SQL one is tested on both databases in tests/integ
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from prorata.application.logins import LoginGuard
 from prorata.domain.dropzone.throttle import LoginPolicy, Scope, Subject, subjects_of
@@ -139,3 +142,34 @@ def test_subjects_name_the_network_they_count() -> None:
     assert address.name == "2001:db8:7:1::/64"
     _, address, _ = subjects_of("gesfincas", "not an address")  # kept as given, bounded
     assert address.name == "not an address"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "counted"),
+    [
+        (128, "2001:db8:7:1::9"),
+        (64, "2001:db8:7:1::/64"),
+        (56, "2001:db8:7:100::/56"),
+        (48, "2001:db8:7::/48"),
+    ],
+)
+def test_the_ipv6_network_counted_is_the_policy_s(prefix: int, counted: str) -> None:
+    _, address, _ = subjects_of(
+        "gesfincas", "2001:DB8:7:1a1:0:0:0:9" if prefix < 64 else "2001:db8:7:1::9", prefix
+    )
+    assert address.name == counted
+
+
+def test_with_each_ipv6_address_its_own_source_a_neighbour_in_the_slash_64_is_not_banned() -> None:
+    policy = dataclasses.replace(POLICY, ipv6_prefix=128)
+    logins = LoginGuard(FakeLedger(), policy, Clock())
+    for n in range(6):
+        logins.failed(f"user{n}", "2001:db8:7:1::66")
+    assert logins.refused("gesfincas", "2001:db8:7:1::66")
+    assert not logins.refused("gesfincas", "2001:db8:7:1::67")  # another customer of the same host
+
+
+@pytest.mark.parametrize("prefix", [0, 31, 129, -1])
+def test_an_ipv6_prefix_outside_32_to_128_is_refused(prefix: int) -> None:
+    with pytest.raises(ValueError, match="32 to 128"):
+        LoginPolicy(ipv6_prefix=prefix)

@@ -40,6 +40,7 @@ REFUSED = [
     *((name, value) for name in WHOLE_FROM_1 for value in ("abc", "", " ", "0", "-3", "2.5")),
     *((name, value) for name in SECONDS_OVER_0 for value in ("abc", "", "0", "-1", "nan", "inf")),
     *((name, value) for name in SECONDS_FROM_0 for value in ("abc", "", "-0.5", "nan")),
+    *(("PRORATA_SFTP_IPV6_PREFIX", value) for value in ("abc", "", "0", "31", "129", "64.5", "-64")),
     ("PRORATA_WORKER_METRICS_PORT", "abc"),
     ("PRORATA_WORKER_METRICS_PORT", "-1"),
     ("PRORATA_WORKER_METRICS_PORT", "65536"),
@@ -122,6 +123,8 @@ def test_a_refused_url_is_shown_with_its_password_masked(name: str, value: str, 
     "env",
     [
         {"PRORATA_WORKER_THREADS": "1", "PRORATA_MAX_BODY_BYTES": "1"},
+        {"PRORATA_SFTP_IPV6_PREFIX": "32"},
+        {"PRORATA_SFTP_IPV6_PREFIX": " 128 "},
         {"PRORATA_WORKER_METRICS_PORT": "0"},
         {"PRORATA_WORKER_METRICS_PORT": "65535"},
         {"PRORATA_SWEEP_SECONDS": "0.1", "PRORATA_RESEND_SECONDS": " 2 "},
@@ -155,3 +158,5 @@ def test_the_values_read_are_the_ones_given() -> None:
     )
     assert (settings.worker_threads, settings.sweep_seconds, settings.log_format) == (4, 0.5, "json")
     assert Settings.from_environment({}).worker_threads == 2
+    assert Settings.from_environment({}).sftp_ipv6_prefix == 64
+    assert Settings.from_environment({"PRORATA_SFTP_IPV6_PREFIX": "56"}).sftp_ipv6_prefix == 56

@@ -24,3 +24,18 @@ def test_ipv4_addresses_count_one_each_however_they_are_written() -> None:
     assert startups.admit("::ffff:192.0.2.10") is None
     assert startups.admit("192.0.2.10") is not None
     assert startups.admit("192.0.2.11") is None
+
+
+def test_the_ipv6_network_a_source_counts_as_is_a_setting() -> None:
+    """A host that gives each customer one address of a shared /64 (some VPS providers) makes each
+    address a source of its own with /128; a /56 counts a subscriber's whole delegation as one."""
+    each = Startups(total=100, per_address=1, ipv6_prefix=128)
+    assert each.admit("2001:db8:7:1::1") is None
+    assert each.admit("2001:db8:7:1::2") is None  # another customer in the same /64
+    assert each.admit("2001:db8:7:1::1") is not None  # the same address again
+    wide = Startups(total=100, per_address=1, ipv6_prefix=56)
+    assert wide.admit("2001:db8:7:100::1") is None
+    refusal = wide.admit("2001:db8:7:1ff::1")
+    assert refusal is not None
+    assert "2001:db8:7:100::/56" in refusal.why
+    assert wide.admit("192.0.2.10") is None  # IPv4 addresses count one each, whatever the prefix

@@ -47,12 +47,14 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
         max_startups=settings.sftp_max_startups,
         max_startups_per_address=settings.sftp_max_startups_per_address,
         login_seconds=settings.sftp_login_seconds,
+        ipv6_prefix=settings.sftp_ipv6_prefix,
     )
     policy = LoginPolicy(
         max_failures=settings.sftp_max_failures,
         max_address_failures=settings.sftp_address_max_failures,
         max_account_failures=settings.sftp_account_max_failures,
         ban=timedelta(seconds=settings.sftp_ban_seconds),
+        ipv6_prefix=settings.sftp_ipv6_prefix,
     )
     guard = LoginGuard(parts.login_ledger, policy, parts.clock)
     return DropZoneServer(config, load_host_key(settings.sftp_host_key), guard)

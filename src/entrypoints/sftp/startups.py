@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from prorata.domain.dropzone.throttle import source_of
+from prorata.domain.dropzone.throttle import IPV6_SOURCE_PREFIX, source_of
 
 
 @dataclass(frozen=True)
@@ -18,16 +18,16 @@ class Refusal:
 
 
 class Startups:
-    def __init__(self, total: int, per_address: int) -> None:
-        self.total, self.per_address = total, per_address
+    def __init__(self, total: int, per_address: int, ipv6_prefix: int = IPV6_SOURCE_PREFIX) -> None:
+        self.total, self.per_address, self.ipv6_prefix = total, per_address, ipv6_prefix
         self._waiting: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._refusing: set[str] = set()  # told refused, until one of theirs is admitted again ("" = all)
 
     def admit(self, address: str) -> Refusal | None:
         """None when the connection may go on (and counts, until `done`), else why it is refused. An
-        address counts as its source: an IPv6 one as its /64."""
-        source = source_of(address)
+        address counts as its source: an IPv6 one as its network (a /64 unless told otherwise)."""
+        source = source_of(address, self.ipv6_prefix)
         with self._lock:
             from_it = self._waiting[source]
             if from_it >= self.per_address:
@@ -42,7 +42,7 @@ class Startups:
 
     def done(self, address: str) -> None:
         """The connection logged in, or ended before it did."""
-        source = source_of(address)
+        source = source_of(address, self.ipv6_prefix)
         with self._lock:
             self._waiting[source] -= 1
             if self._waiting[source] <= 0:
