@@ -10,8 +10,10 @@ SAMPLES := tests/fixtures/samples
 SOURCE_DIRS := $(shell find src config -type d -not -name __pycache__ 2>/dev/null)
 # Python writes bytecode caches here whatever the shell says: with PYTHONDONTWRITEBYTECODE set (as on some
 # CI machines), every process compiled prorata afresh (0.1-0.4 s of CPU a start) and pytest rewrote every test
-# module in each of its processes (4.5 s each), a tenth of the suite's time.
+# module in each of its processes (4.5 s each), a tenth of the suite's time. The caches go under .venv, not
+# beside the sources: a __pycache__ made in a source folder would change its time and re-run the install.
 unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 
 .PHONY: install test fuzz lint format run simulate bench clean sftp-client pdf-tools
 

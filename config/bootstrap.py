@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import dramatiq
 from sqlalchemy import Engine
@@ -32,25 +33,27 @@ from prorata.application.services import Services
 from prorata.config.on_first_use import on_first_use
 from prorata.config.readers import file_limits, spreadsheet_reader
 from prorata.config.settings import Settings
-from prorata.domain.access.principal import Principal
 from prorata.domain.notifications.outcomes import RetryPolicy
-from prorata.domain.ports.bank_accounts import BankAccounts
-from prorata.domain.ports.bank_file_reader import BankFileReader
-from prorata.domain.ports.blob_store import BlobStore
-from prorata.domain.ports.clock import Clock
-from prorata.domain.ports.distribution_renderer import DistributionRenderer
-from prorata.domain.ports.drop_outcomes import DropOutcomes
-from prorata.domain.ports.error_workbooks import ErrorWorkbooks
-from prorata.domain.ports.ids import IdGenerator
-from prorata.domain.ports.login_ledger import LoginLedger
-from prorata.domain.ports.notifier import Notifier
-from prorata.domain.ports.receipt_renderer import ReceiptRenderer
-from prorata.domain.ports.remittance_writer import RemittanceWriter
-from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
-from prorata.domain.ports.task_queue import TaskQueue
-from prorata.domain.ports.unit_of_work import UnitOfWork
-from prorata.domain.ports.webhook_sender import WebhookSender
 from prorata.domain.webhooks.model import RetrySchedule
+
+if TYPE_CHECKING:  # the fields' types only: importing them took 6 % of a database command's instructions
+    from prorata.domain.access.principal import Principal
+    from prorata.domain.ports.bank_accounts import BankAccounts
+    from prorata.domain.ports.bank_file_reader import BankFileReader
+    from prorata.domain.ports.blob_store import BlobStore
+    from prorata.domain.ports.clock import Clock
+    from prorata.domain.ports.distribution_renderer import DistributionRenderer
+    from prorata.domain.ports.drop_outcomes import DropOutcomes
+    from prorata.domain.ports.error_workbooks import ErrorWorkbooks
+    from prorata.domain.ports.ids import IdGenerator
+    from prorata.domain.ports.login_ledger import LoginLedger
+    from prorata.domain.ports.notifier import Notifier
+    from prorata.domain.ports.receipt_renderer import ReceiptRenderer
+    from prorata.domain.ports.remittance_writer import RemittanceWriter
+    from prorata.domain.ports.spreadsheet_reader import SpreadsheetReader
+    from prorata.domain.ports.task_queue import TaskQueue
+    from prorata.domain.ports.unit_of_work import UnitOfWork
+    from prorata.domain.ports.webhook_sender import WebhookSender
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ EVERY_DATABASE = FUZZING or bool(os.environ.get("PRORATA_EVERY_DATABASE"))
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked `one_database(name)` runs on that database alone in `make test`: the fuzzing tests
     and the authorization matrix drive the API's own code, not the database's (the repositories' tenant
-    binding is one statement on both, tested on both), and took a quarter of the suite on both."""
+    binding is one statement on both, tested on both: test_tenant_bound_unit_of_work.py), and took a
+    quarter of the suite on both."""
     if EVERY_DATABASE:
         return
     kept: list[pytest.Item] = []

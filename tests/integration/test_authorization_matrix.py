@@ -1,8 +1,9 @@
 """Who may call what: role × endpoint × own or other tenant × own or other resident, from one table.
 
-Every route of the API must have a row here: a new endpoint without one fails the suite. On PostgreSQL in
-`make test` (1,192 calls on both: 40 s of CPU, a tenth of the suite), on SQLite too with
-PRORATA_EVERY_DATABASE=1."""
+Every route of the API must have a row here: a new endpoint without one fails the suite. On SQLite in
+`make test` — it runs wherever the suite does, PostgreSQL or not — (1,192 calls on both: 40 s of CPU, a
+tenth of the suite); on PostgreSQL too with PRORATA_EVERY_DATABASE=1. The repositories' tenant binding is
+tested on both databases in test_tenant_bound_unit_of_work.py."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ READ, WRITE, DELETE, PUBLISH, SIMULATE, KEYS, RECEIPTS, RESIDENT_READ, PUBLIC, S
     "public",
     "support_only",
 )
-pytestmark = pytest.mark.one_database("postgresql")
+pytestmark = pytest.mark.one_database("sqlite")
 ME = "me"  # a resident's own: /v1/me
 ALLOWED = {
     READ: {Role.MANAGER, Role.INTEGRATION, Role.SUPPORT},

@@ -4,6 +4,8 @@ its address."""
 
 from __future__ import annotations
 
+import pytest
+
 from prorata.entrypoints.sftp.startups import Startups
 
 
@@ -38,4 +40,12 @@ def test_the_ipv6_network_a_source_counts_as_is_a_setting() -> None:
     refusal = wide.admit("2001:db8:7:1ff::1")
     assert refusal is not None
     assert "2001:db8:7:100::/56" in refusal.why
-    assert wide.admit("192.0.2.10") is None  # IPv4 addresses count one each, whatever the prefix
+    # IPv4 addresses count one each, however written, whatever the prefix.
+    assert wide.admit("::ffff:192.0.2.10") is None
+    assert wide.admit("192.0.2.10") is not None
+
+
+@pytest.mark.parametrize("prefix", [-1, 0, 31, 129, 200])
+def test_a_prefix_no_network_has_is_refused_at_once_not_at_the_first_ipv6_client(prefix: int) -> None:
+    with pytest.raises(ValueError, match="32 to 128"):
+        Startups(total=100, per_address=1, ipv6_prefix=prefix)

@@ -47,7 +47,6 @@ def drop_zone_server(parts: Components) -> DropZoneServer:
         max_startups=settings.sftp_max_startups,
         max_startups_per_address=settings.sftp_max_startups_per_address,
         login_seconds=settings.sftp_login_seconds,
-        ipv6_prefix=settings.sftp_ipv6_prefix,
     )
     policy = LoginPolicy(
         max_failures=settings.sftp_max_failures,

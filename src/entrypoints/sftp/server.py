@@ -17,7 +17,6 @@ import paramiko
 from prorata.adapters.passwords import check_password
 from prorata.application.logins import LoginGuard
 from prorata.domain.dropzone.model import DropAccount
-from prorata.domain.dropzone.throttle import IPV6_SOURCE_PREFIX
 from prorata.entrypoints.sftp import unfinished
 from prorata.entrypoints.sftp.filesystem import DropSftpServer, JailedFilesystem
 from prorata.entrypoints.sftp.startups import Startups
@@ -50,7 +49,6 @@ class DropZoneConfig:
     max_startups: int = 100
     max_startups_per_address: int = 20
     login_seconds: float = 120.0
-    ipv6_prefix: int = IPV6_SOURCE_PREFIX  # the IPv6 network a client counts as (domain/dropzone/throttle)
 
 
 @dataclass(frozen=True)
@@ -173,7 +171,9 @@ class DropZoneServer:
         self.cutting = threading.Event()  # sessions end now
         self._sessions: set[threading.Thread] = set()
         self._lock = threading.Lock()
-        self._startups = Startups(config.max_startups, config.max_startups_per_address, config.ipv6_prefix)
+        # A client's source counts as the guard's bans count it: one IPv6 network, whatever its address.
+        prefix = guard.policy.ipv6_prefix
+        self._startups = Startups(config.max_startups, config.max_startups_per_address, prefix)
 
     def listen(self, host: str, port: int) -> socket.socket:
         """Binds host:port now — OSError, or OverflowError for no port at all, if it cannot be had — then
