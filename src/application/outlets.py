@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from prorata.domain.notifications.outcomes import RetryPolicy
-from prorata.domain.ports.delivery_queue import DeliveryQueue
-from prorata.domain.ports.notifier import Notifier
-from prorata.domain.ports.pace import Pace
-from prorata.domain.ports.webhook_sender import WebhookSender
 from prorata.domain.webhooks.model import RetrySchedule
+
+if TYPE_CHECKING:  # the fields' types only: every command that wires the components imported them
+    from prorata.domain.ports.delivery_queue import DeliveryQueue
+    from prorata.domain.ports.notifier import Notifier
+    from prorata.domain.ports.pace import Pace
+    from prorata.domain.ports.webhook_sender import WebhookSender
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, exists, false, func, or_
 
-from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql import settlement_rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
+from prorata.adapters.sql.rows import plain_row
 from prorata.domain.community.model import Occupancy
 from prorata.domain.ports.repository import Page
 from prorata.domain.settlement.stored import IssuedReceipt
@@ -25,7 +26,7 @@ RECEIPT_ORDER: tuple[ColumnElement[Any], ...] = (
 class SqlaHeldReceipts:
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
         self.receipts = _Receipts(
-            connection, tables.receipts, rows.plain_row, rows.receipt, bound, order=RECEIPT_ORDER
+            connection, tables.receipts, plain_row, settlement_rows.receipt, bound, order=RECEIPT_ORDER
         )
 
     def list(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
-from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql import community_rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.domain.community.model import Meter, MeterReading
 
@@ -18,7 +18,7 @@ def _units_of(community_id: object) -> Select[Any]:
 
 class SqlaMeterRepository(SqlaRepository[Meter]):
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
-        super().__init__(connection, tables.meters, rows.meter_row, rows.meter, bound)
+        super().__init__(connection, tables.meters, community_rows.meter_row, community_rows.meter, bound)
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         """Besides columns: `community_id` (the meters of its units)."""
@@ -30,7 +30,9 @@ class SqlaMeterRepository(SqlaRepository[Meter]):
 
 class SqlaReadingRepository(SqlaRepository[MeterReading]):
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
-        super().__init__(connection, tables.readings, rows.reading_row, rows.reading, bound)
+        super().__init__(
+            connection, tables.readings, community_rows.reading_row, community_rows.reading, bound
+        )
 
     def filtered(self, query: Select[Any], where: dict[str, object]) -> Select[Any]:
         """Besides columns: `community_id` (the readings of its units' meters)."""

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
 
-from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql import community_rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
+from prorata.adapters.sql.rows import Row
 from prorata.adapters.system import Uuid7Ids
 from prorata.domain.community.model import Resident
 from prorata.domain.ports.repository import Page
@@ -18,13 +19,15 @@ _IDS = Uuid7Ids()
 
 class SqlaResidentRepository(SqlaRepository[Resident]):
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
-        super().__init__(connection, tables.residents, rows.resident_row, self._with_occupancies, bound)
+        super().__init__(
+            connection, tables.residents, community_rows.resident_row, self._with_occupancies, bound
+        )
 
-    def _with_occupancies(self, row: rows.Row) -> Resident:
+    def _with_occupancies(self, row: Row) -> Resident:
         found = self.connection.execute(
             select(tables.occupancies).where(tables.occupancies.c.resident_id == row["id"])
         )
-        return rows.resident(row, [dict(o) for o in found.mappings()])
+        return community_rows.resident(row, [dict(o) for o in found.mappings()])
 
     def add(self, item: Resident) -> None:
         row = self.own_row(item)
@@ -37,7 +40,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             residents = [self.own_row(item) for item in items]
             with self.guarded():
                 self.insert_rows(self.table, residents)
-                occupancies = [row for item in items for row in rows.occupancy_rows(item, _IDS.new)]
+                occupancies = [row for item in items for row in community_rows.occupancy_rows(item, _IDS.new)]
                 self.own_references(occupancies, tables.occupancies)
                 self.insert_rows(tables.occupancies, occupancies)
 
@@ -53,7 +56,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
         """One query for the residents and one for all their occupancies, however many they are."""
         query, total = self.page_query(tenant, offset, limit, dict(where))
         found = [dict(row) for row in self.connection.execute(query).mappings()]
-        occupancies: dict[str, list[rows.Row]] = defaultdict(list)
+        occupancies: dict[str, list[Row]] = defaultdict(list)
         if found:
             held = select(tables.occupancies).where(
                 tables.occupancies.c.resident_id.in_(select(query.subquery().c.id))
@@ -61,7 +64,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
             for occupancy in self.connection.execute(held).mappings():
                 occupancies[occupancy["resident_id"]].append(dict(occupancy))
         return Page(
-            [rows.resident(row, occupancies[row["id"]]) for row in found],
+            [community_rows.resident(row, occupancies[row["id"]]) for row in found],
             len(found) if total is None else total,
         )
 
@@ -94,7 +97,7 @@ class SqlaResidentRepository(SqlaRepository[Resident]):
 
     def _insert_occupancies(self, item: Resident) -> None:
         if item.occupancies:
-            held = rows.occupancy_rows(item, _IDS.new)
+            held = community_rows.occupancy_rows(item, _IDS.new)
             self.own_references(held, tables.occupancies)
             self.connection.execute(insert(tables.occupancies), held)
 

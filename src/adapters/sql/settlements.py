@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from prorata.adapters.sql import rows, tables
+from prorata.adapters.sql import settlement_rows, tables
 from prorata.adapters.sql.repository import SqlaRepository
 from prorata.domain.settlement.heading import SettlementHeading
 from prorata.domain.settlement.request import Period, Service
@@ -24,7 +24,7 @@ _HEADING = (
 
 class SqlaSettlementRepository(SqlaRepository[Settlement]):
     def __init__(self, connection: Connection, bound: str | None = None) -> None:
-        super().__init__(connection, _T, rows.settlement_row, rows.settlement, bound)
+        super().__init__(connection, _T, settlement_rows.settlement_row, settlement_rows.settlement, bound)
 
     def headings(self, tenant: str | None, ids: list[str]) -> list[SettlementHeading]:
         if not ids:

@@ -1,49 +1,206 @@
-"""The unit of work: one connection and transaction, every repository on it."""
+"""The unit of work: one connection and transaction, every repository on it. A repository is made on its
+first use in the transaction, its module (and its records' models) imported then: a command that lists
+keys imports none of the others' (they were a fifth of a database command's start)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from prorata.adapters.sql import collection_rows as collection
-from prorata.adapters.sql import rows, tables
-from prorata.adapters.sql.deferred_jobs import SqlaDeferredJobs
-from prorata.adapters.sql.held_receipts import RECEIPT_ORDER, SqlaHeldReceipts
-from prorata.adapters.sql.jobs import SqlaJobs
-from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingRepository
+from prorata.adapters.sql import tables
 from prorata.adapters.sql.outbox import SqlaOutbox
 from prorata.adapters.sql.repository import SqlaRepository
-from prorata.adapters.sql.residents import SqlaResidentRepository
-from prorata.adapters.sql.settlements import SqlaSettlementRepository
+from prorata.adapters.sql.rows import plain_row
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
-from prorata.domain.access.model import ApiKey, Replay, Tenant
-from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
-from prorata.domain.collection.remittance import Remittance, RemittanceItem
-from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
-from prorata.domain.dropzone.model import DropAccount, DropClaim
-from prorata.domain.events import DomainEvent
-from prorata.domain.imports.model import IN_PROGRESS, WAITING, ImportJob, MappingProfile, RowError
-from prorata.domain.notifications import model as notifications
-from prorata.domain.notifications.model import Notification
-from prorata.domain.ports.clock import Clock
-from prorata.domain.ports.held_receipts import HeldReceipts
-from prorata.domain.ports.ids import IdGenerator
-from prorata.domain.ports.jobs import Jobs
-from prorata.domain.ports.outbox import Outbox
-from prorata.domain.ports.repository import Missing, Repository
-from prorata.domain.ports.settlements import SettlementRepository
-from prorata.domain.receipts.lifecycle import ReceiptEvent
-from prorata.domain.receipts.rendered import RenderedDocument
-from prorata.domain.settlement.stored import IssuedReceipt
-from prorata.domain.webhooks import model as webhooks
-from prorata.domain.webhooks.model import Webhook, WebhookDelivery
+from prorata.domain.ports.repository import Missing
+
+if TYPE_CHECKING:
+    from prorata.domain.access.model import ApiKey, Replay, Tenant
+    from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
+    from prorata.domain.collection.remittance import Remittance, RemittanceItem
+    from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+    from prorata.domain.dropzone.model import DropAccount, DropClaim
+    from prorata.domain.events import DomainEvent
+    from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
+    from prorata.domain.notifications.model import Notification
+    from prorata.domain.ports.clock import Clock
+    from prorata.domain.ports.held_receipts import HeldReceipts
+    from prorata.domain.ports.ids import IdGenerator
+    from prorata.domain.ports.jobs import Jobs
+    from prorata.domain.ports.outbox import Outbox
+    from prorata.domain.ports.repository import Repository
+    from prorata.domain.ports.settlements import SettlementRepository
+    from prorata.domain.receipts.lifecycle import ReceiptEvent
+    from prorata.domain.receipts.rendered import RenderedDocument
+    from prorata.domain.settlement.stored import IssuedReceipt
+    from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
+
+
+# Each area's repositories, made together on a connection for a tenant (None: every tenant's rows) when
+# one of them is first used; each area imports its modules and its records' models then.
+Repositories = dict[str, object]
+
+
+def _access(connection: Connection, bound: str | None) -> Repositories:
+    from prorata.adapters.sql import access_rows as rows
+
+    return {
+        "tenants": SqlaRepository[Any](connection, tables.tenants, plain_row, rows.tenant, bound=bound),
+        "keys": SqlaRepository[Any](connection, tables.api_keys, plain_row, rows.api_key, bound=bound),
+        "replays": SqlaRepository[Any](connection, tables.replays, plain_row, rows.replay, bound=bound),
+    }
+
+
+def _community(connection: Connection, bound: str | None) -> Repositories:
+    from prorata.adapters.sql import community_rows as rows
+    from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingRepository
+    from prorata.adapters.sql.residents import SqlaResidentRepository
+
+    return {
+        "communities": SqlaRepository[Any](
+            connection, tables.communities, plain_row, rows.community, bound=bound
+        ),
+        "units": SqlaRepository[Any](
+            connection, tables.units, plain_row, rows.unit, bound=bound, order=("community_id", "position")
+        ),
+        "residents": SqlaResidentRepository(connection, bound=bound),
+        "meters": SqlaMeterRepository(connection, bound=bound),
+        "readings": SqlaReadingRepository(connection, bound=bound),
+    }
+
+
+def _settlements(connection: Connection, bound: str | None) -> Repositories:
+    from prorata.adapters.sql import settlement_rows as rows
+    from prorata.adapters.sql.held_receipts import RECEIPT_ORDER, SqlaHeldReceipts
+    from prorata.adapters.sql.settlements import SqlaSettlementRepository
+    from prorata.domain.receipts.rendered import RenderedDocument
+
+    return {
+        "settlements": SqlaSettlementRepository(connection, bound=bound),
+        "receipts": SqlaRepository[Any](
+            connection, tables.receipts, plain_row, rows.receipt, bound=bound, order=RECEIPT_ORDER
+        ),
+        "receipt_events": SqlaRepository[Any](
+            connection, tables.receipt_events, plain_row, rows.receipt_event, bound=bound, order=("seq",)
+        ),
+        "rendered_documents": SqlaRepository[Any](
+            connection, tables.rendered_documents, plain_row, lambda row: RenderedDocument(**row), bound=bound
+        ),
+        "held_receipts": SqlaHeldReceipts(connection, bound=bound),
+    }
+
+
+def _collection(connection: Connection, bound: str | None) -> Repositories:
+    from prorata.adapters.sql import collection_rows as rows
+
+    return {
+        "remittances": SqlaRepository[Any](
+            connection, tables.remittances, rows.remittance_row, rows.remittance, bound=bound
+        ),
+        "remittance_items": SqlaRepository[Any](
+            connection, tables.remittance_items, plain_row, rows.remittance_item, bound=bound
+        ),
+        "bank_returns": SqlaRepository[Any](
+            connection, tables.bank_returns, plain_row, rows.bank_return, bound=bound
+        ),
+        "bank_return_lines": SqlaRepository[Any](
+            connection, tables.bank_return_lines, plain_row, rows.bank_return_line, bound=bound
+        ),
+    }
+
+
+def _imports(connection: Connection, bound: str | None) -> Repositories:
+    from prorata.adapters.sql import import_rows as rows
+    from prorata.adapters.sql.jobs import SqlaJobs
+    from prorata.domain.imports.model import IN_PROGRESS, WAITING
+
+    return {
+        "imports": SqlaRepository[Any](connection, tables.imports, plain_row, rows.import_job, bound=bound),
+        "import_errors": SqlaRepository[Any](
+            connection, tables.import_errors, rows.row_error_row, rows.row_error, bound=bound
+        ),
+        "mapping_profiles": SqlaRepository[Any](
+            connection, tables.mapping_profiles, plain_row, rows.mapping_profile, bound=bound
+        ),
+        "drop_accounts": SqlaRepository[Any](
+            connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account, bound=bound
+        ),
+        "drop_claims": SqlaRepository[Any](
+            connection, tables.drop_claims, plain_row, rows.drop_claim, bound=bound
+        ),
+        "import_jobs": SqlaJobs[Any](
+            connection,
+            tables.imports,
+            plain_row,
+            rows.import_job,
+            waiting=tuple(s.value for s in WAITING),
+            in_progress=tuple(s.value for s in IN_PROGRESS),
+            bound=bound,
+        ),
+    }
+
+
+def _outlets(connection: Connection, bound: str | None) -> Repositories:
+    """Pushes to residents and webhook deliveries: records, and job rows claimed under a lease."""
+    from prorata.adapters.sql import outlet_rows as rows
+    from prorata.adapters.sql.deferred_jobs import SqlaDeferredJobs
+    from prorata.domain.notifications import model as notifications
+    from prorata.domain.webhooks import model as webhooks
+
+    return {
+        "notifications": SqlaRepository[Any](
+            connection, tables.notifications, plain_row, rows.notification, bound=bound
+        ),
+        "notification_jobs": SqlaDeferredJobs[Any](
+            connection,
+            tables.notifications,
+            plain_row,
+            rows.notification,
+            waiting=tuple(s.value for s in notifications.WAITING),
+            in_progress=tuple(s.value for s in notifications.IN_PROGRESS),
+            bound=bound,
+        ),
+        "webhooks": SqlaRepository[Any](
+            connection, tables.webhooks, rows.webhook_row, rows.webhook, bound=bound
+        ),
+        "webhook_deliveries": SqlaRepository[Any](
+            connection, tables.webhook_deliveries, plain_row, rows.webhook_delivery, bound=bound
+        ),
+        "delivery_jobs": SqlaDeferredJobs[Any](
+            connection,
+            tables.webhook_deliveries,
+            plain_row,
+            rows.webhook_delivery,
+            waiting=tuple(s.value for s in webhooks.WAITING),
+            in_progress=tuple(s.value for s in webhooks.IN_PROGRESS),
+            bound=bound,
+        ),
+    }
+
+
+# Which area makes each repository.
+_AREAS: dict[str, Callable[[Connection, str | None], Repositories]] = {
+    name: make
+    for make, names in (
+        (_access, ("tenants", "keys", "replays")),
+        (_community, ("communities", "units", "residents", "meters", "readings")),
+        (_settlements, ("settlements", "receipts", "receipt_events", "rendered_documents", "held_receipts")),
+        (_collection, ("remittances", "remittance_items", "bank_returns", "bank_return_lines")),
+        (
+            _imports,
+            ("imports", "import_errors", "mapping_profiles", "drop_accounts", "drop_claims", "import_jobs"),
+        ),
+        (_outlets, ("notifications", "notification_jobs", "webhooks", "webhook_deliveries", "delivery_jobs")),
+    )
+    for name in names
+}
 
 
 class SqlaUnitOfWork:
@@ -98,117 +255,27 @@ class SqlaUnitOfWork:
     def __enter__(self) -> Self:
         connection = self.engine.connect()
         connection.begin()
+        self._forget_repositories()
         self.connection = connection
-        plain = rows.plain_row
-        self.tenants = SqlaRepository[Tenant](
-            connection, tables.tenants, plain, rows.tenant, bound=self.tenant
-        )
-        self.keys = SqlaRepository[ApiKey](
-            connection, tables.api_keys, plain, rows.api_key, bound=self.tenant
-        )
-        self.replays = SqlaRepository[Replay](
-            connection, tables.replays, plain, rows.replay, bound=self.tenant
-        )
-        self.communities = SqlaRepository[Community](
-            connection, tables.communities, plain, rows.community, bound=self.tenant
-        )
-        self.units = SqlaRepository[CommunityUnit](
-            connection, tables.units, plain, rows.unit, bound=self.tenant, order=("community_id", "position")
-        )
-        self.residents = SqlaResidentRepository(connection, bound=self.tenant)
-        self.meters = SqlaMeterRepository(connection, bound=self.tenant)
-        self.readings = SqlaReadingRepository(connection, bound=self.tenant)
-        self.settlements = SqlaSettlementRepository(connection, bound=self.tenant)
-        self.receipts = SqlaRepository[IssuedReceipt](
-            connection, tables.receipts, plain, rows.receipt, bound=self.tenant, order=RECEIPT_ORDER
-        )
-        self.receipt_events = SqlaRepository[ReceiptEvent](
-            connection, tables.receipt_events, plain, rows.receipt_event, bound=self.tenant, order=("seq",)
-        )
-        self.rendered_documents = SqlaRepository[RenderedDocument](
-            connection,
-            tables.rendered_documents,
-            plain,
-            lambda row: RenderedDocument(**row),
-            bound=self.tenant,
-        )
-        self.remittances = SqlaRepository[Remittance](
-            connection,
-            tables.remittances,
-            collection.remittance_row,
-            collection.remittance,
-            bound=self.tenant,
-        )
-        self.remittance_items = SqlaRepository[RemittanceItem](
-            connection, tables.remittance_items, plain, collection.remittance_item, bound=self.tenant
-        )
-        self.bank_returns = SqlaRepository[BankReturn](
-            connection, tables.bank_returns, plain, collection.bank_return, bound=self.tenant
-        )
-        self.bank_return_lines = SqlaRepository[BankReturnLine](
-            connection, tables.bank_return_lines, plain, collection.bank_return_line, bound=self.tenant
-        )
-        self.imports = SqlaRepository[ImportJob](
-            connection, tables.imports, plain, rows.import_job, bound=self.tenant
-        )
-        self.import_errors = SqlaRepository[RowError](
-            connection, tables.import_errors, rows.row_error_row, rows.row_error, bound=self.tenant
-        )
-        self.mapping_profiles = SqlaRepository[MappingProfile](
-            connection, tables.mapping_profiles, plain, rows.mapping_profile, bound=self.tenant
-        )
-        self.drop_accounts = SqlaRepository[DropAccount](
-            connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account, bound=self.tenant
-        )
-        self.drop_claims = SqlaRepository[DropClaim](
-            connection, tables.drop_claims, plain, rows.drop_claim, bound=self.tenant
-        )
-        self.import_jobs = SqlaJobs[ImportJob](
-            connection,
-            tables.imports,
-            plain,
-            rows.import_job,
-            waiting=tuple(s.value for s in WAITING),
-            in_progress=tuple(s.value for s in IN_PROGRESS),
-            bound=self.tenant,
-        )
-        self.held_receipts = SqlaHeldReceipts(connection, bound=self.tenant)
-        self._notifications(connection)
         self._stored_events = SqlaOutbox(connection)
         self.outbox = self._stored_events
         self._events: list[DomainEvent] = []
         return self
 
-    def _notifications(self, connection: Connection) -> None:
-        """Pushes to residents and webhook deliveries: records, and job rows claimed under a lease."""
-        plain = rows.plain_row
-        self.notifications = SqlaRepository[Notification](
-            connection, tables.notifications, plain, rows.notification, bound=self.tenant
-        )
-        self.notification_jobs = SqlaDeferredJobs[Notification](
-            connection,
-            tables.notifications,
-            plain,
-            rows.notification,
-            waiting=tuple(s.value for s in notifications.WAITING),
-            in_progress=tuple(s.value for s in notifications.IN_PROGRESS),
-            bound=self.tenant,
-        )
-        self.webhooks = SqlaRepository[Webhook](
-            connection, tables.webhooks, rows.webhook_row, rows.webhook, bound=self.tenant
-        )
-        self.webhook_deliveries = SqlaRepository[WebhookDelivery](
-            connection, tables.webhook_deliveries, plain, rows.webhook_delivery, bound=self.tenant
-        )
-        self.delivery_jobs = SqlaDeferredJobs[WebhookDelivery](
-            connection,
-            tables.webhook_deliveries,
-            plain,
-            rows.webhook_delivery,
-            waiting=tuple(s.value for s in webhooks.WAITING),
-            in_progress=tuple(s.value for s in webhooks.IN_PROGRESS),
-            bound=self.tenant,
-        )
+    if not TYPE_CHECKING:  # for mypy the attributes above are the only ones
+
+        def __getattr__(self, name: str) -> object:
+            """A repository not made yet in this transaction: made now with its area's, on its connection."""
+            make = _AREAS.get(name)
+            connection = self.__dict__.get("connection")
+            if make is None or connection is None:  # not a repository, or outside `with`
+                raise AttributeError(name)
+            self.__dict__.update(make(connection, self.tenant))
+            return self.__dict__[name]
+
+    def _forget_repositories(self) -> None:
+        for name in _AREAS:
+            self.__dict__.pop(name, None)
 
     def emit(self, event: DomainEvent) -> None:
         if self.tenant is not None and event.tenant_id != self.tenant:
@@ -222,6 +289,7 @@ class SqlaUnitOfWork:
         self.connection.rollback()
         self.connection.close()
         self.connection = None
+        self._forget_repositories()
 
     def commit(self) -> None:
         """Commit the changes with the events they emitted; then tell `published` which to dispatch."""

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-from prorata.domain.access.model import ApiKey, Replay, Tenant
-from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
-from prorata.domain.collection.remittance import Remittance, RemittanceItem
-from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
-from prorata.domain.dropzone.model import DropAccount, DropClaim
-from prorata.domain.events import DomainEvent
-from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
-from prorata.domain.notifications.model import Notification
-from prorata.domain.ports.held_receipts import HeldReceipts
-from prorata.domain.ports.jobs import Jobs
-from prorata.domain.ports.outbox import Outbox
-from prorata.domain.ports.repository import Repository
-from prorata.domain.ports.settlements import SettlementRepository
-from prorata.domain.receipts.lifecycle import ReceiptEvent
-from prorata.domain.receipts.rendered import RenderedDocument
-from prorata.domain.settlement.stored import IssuedReceipt
-from prorata.domain.webhooks.model import Webhook, WebhookDelivery
+if TYPE_CHECKING:  # types only: a command on one kind of record imports no other kind's module
+    from prorata.domain.access.model import ApiKey, Replay, Tenant
+    from prorata.domain.collection.bank_return import BankReturn, BankReturnLine
+    from prorata.domain.collection.remittance import Remittance, RemittanceItem
+    from prorata.domain.community.model import Community, CommunityUnit, Meter, MeterReading, Resident
+    from prorata.domain.dropzone.model import DropAccount, DropClaim
+    from prorata.domain.events import DomainEvent
+    from prorata.domain.imports.model import ImportJob, MappingProfile, RowError
+    from prorata.domain.notifications.model import Notification
+    from prorata.domain.ports.held_receipts import HeldReceipts
+    from prorata.domain.ports.jobs import Jobs
+    from prorata.domain.ports.outbox import Outbox
+    from prorata.domain.ports.repository import Repository
+    from prorata.domain.ports.settlements import SettlementRepository
+    from prorata.domain.receipts.lifecycle import ReceiptEvent
+    from prorata.domain.receipts.rendered import RenderedDocument
+    from prorata.domain.settlement.stored import IssuedReceipt
+    from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
 
 class UnitOfWork(Protocol):
