@@ -19,9 +19,9 @@ class LoginGuard:
         self.policy = policy
         self.clock = clock
 
-    def refused(self, username: str, address: str) -> bool:
-        """Whether this user name from this address is banned now (the login, the address or the
-        account)."""
+    def refused(self, username: str, address: str) -> Subject | None:
+        """What bans this user name from this address now — the login, the address (its source) or the
+        account — or None."""
         return self.ledger.banned(subjects_of(username, address, self.policy.ipv6_prefix), self.clock.now())
 
     def failed(self, username: str, address: str) -> tuple[Subject, ...]:

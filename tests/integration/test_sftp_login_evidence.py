@@ -51,6 +51,27 @@ def test_failures_over_many_user_names_ban_the_address_whatever_succeeds_in_betw
     assert zone.logs_in(source=loopback()), "the account was banned from everywhere"
 
 
+def test_a_refused_login_is_said_with_what_is_banned(zone: Zone, caplog: pytest.LogCaptureFixture) -> None:
+    """An operator asked why a user cannot log in reads which ban holds: the login, the address (as the
+    source it counts as) or the account."""
+    caplog.set_level(logging.WARNING)
+    for n in range(6):  # 2 per name: the address's limit (6), no login's
+        zone.logs_in(zone.other(n % 3), password="guess")
+    assert not zone.logs_in()
+    refused = server_lines(caplog, f"refused {zone.user} from {zone.address}")
+    assert refused == [
+        f"refused {zone.user} from {zone.address}: address {zone.address} banned after repeated failed logins"
+    ]
+    forged = _signing_the_wrong_bytes(zone.key)
+    other = loopback()
+    for _ in range(3):
+        zone.logs_in(key=forged, source=other)
+    assert not zone.logs_in(source=other)
+    assert server_lines(caplog, f"refused {zone.user} from {other}") == [
+        f"refused {zone.user} from {other}: login {zone.user}@{other} banned after repeated failed logins"
+    ]
+
+
 def test_an_account_is_locked_from_every_address_only_past_its_own_much_higher_limit(zone: Zone) -> None:
     for n in range(8):  # 2 from each of 4 addresses: no address nor login reaches its limit
         assert not zone.logs_in(password="guess", source=f"{zone.address.rsplit('.', 1)[0]}.{n // 2 + 1}")

@@ -23,8 +23,8 @@ class FakeLedger(LoginLedger):
     failures: list[tuple[Subject, datetime]] = field(default_factory=list)
     bans: dict[Subject, datetime] = field(default_factory=dict)
 
-    def banned(self, subjects: Sequence[Subject], now: datetime) -> bool:
-        return any(self.bans.get(s, now) > now for s in subjects)
+    def banned(self, subjects: Sequence[Subject], now: datetime) -> Subject | None:
+        return next((s for s in subjects if self.bans.get(s, now) > now), None)
 
     def record_failure(self, subjects: Sequence[Subject], at: datetime) -> None:
         self.failures += [(s, at) for s in subjects]

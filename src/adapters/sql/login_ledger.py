@@ -17,12 +17,15 @@ class SqlaLoginLedger:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def banned(self, subjects: Sequence[Subject], now: datetime) -> bool:
+    def banned(self, subjects: Sequence[Subject], now: datetime) -> Subject | None:
         with self.engine.connect() as connection:
             found = connection.execute(
-                select(login_bans.c.scope).where(_any_of(login_bans, subjects), login_bans.c.until > now)
-            ).first()
-        return found is not None
+                select(login_bans.c.scope, login_bans.c.subject).where(
+                    _any_of(login_bans, subjects), login_bans.c.until > now
+                )
+            ).all()
+        held = {(scope, name) for scope, name in found}
+        return next((s for s in subjects if (s.scope.value, s.name) in held), None)
 
     def record_failure(self, subjects: Sequence[Subject], at: datetime) -> None:
         rows = [{"scope": s.scope.value, "subject": s.name, "failed_at": at} for s in subjects]

@@ -13,8 +13,8 @@ from prorata.domain.dropzone.throttle import Subject
 
 class LoginLedger(Protocol):
     @abstractmethod
-    def banned(self, subjects: Sequence[Subject], now: datetime) -> bool:
-        """Whether any of the subjects is banned at `now`."""
+    def banned(self, subjects: Sequence[Subject], now: datetime) -> Subject | None:
+        """The first of the subjects (in their order) banned at `now`, or None."""
 
     @abstractmethod
     def record_failure(self, subjects: Sequence[Subject], at: datetime) -> None:

@@ -134,8 +134,15 @@ class DropSshServer(paramiko.ServerInterface):
         return paramiko.AUTH_SUCCESSFUL
 
     def _banned(self, username: str) -> bool:
-        if self.guard.refused(username, self.address):
-            log.warning("refused %s from %s: banned after repeated failures", username, self.address)
+        ban = self.guard.refused(username, self.address)
+        if ban is not None:
+            log.warning(
+                "refused %s from %s: %s %s banned after repeated failed logins",
+                username,
+                self.address,
+                ban.scope,
+                ban.name,
+            )
             return True
         return False
 
