@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from prorata.adapters.sql import tables
 from prorata.adapters.sql.outbox import SqlaOutbox
 from prorata.adapters.sql.repository import SqlaRepository
-from prorata.adapters.sql.rows import plain_row
+from prorata.adapters.sql.rows import Row, plain_row
 from prorata.adapters.system import SystemUtcClock, Uuid7Ids
 from prorata.domain.ports.repository import Missing
 
@@ -44,18 +44,24 @@ log = logging.getLogger(__name__)
 
 
 # Each area's repositories, made together on a connection for a tenant (None: every tenant's rows) when
-# one of them is first used; each area imports its modules and its records' models then.
+# one of them is first used; each area imports its modules and its records' models then. Each is named
+# with its port's type, so that mypy checks its converters as it checks the port's attributes.
 Repositories = dict[str, object]
 
 
 def _access(connection: Connection, bound: str | None) -> Repositories:
     from prorata.adapters.sql import access_rows as rows
 
-    return {
-        "tenants": SqlaRepository[Any](connection, tables.tenants, plain_row, rows.tenant, bound=bound),
-        "keys": SqlaRepository[Any](connection, tables.api_keys, plain_row, rows.api_key, bound=bound),
-        "replays": SqlaRepository[Any](connection, tables.replays, plain_row, rows.replay, bound=bound),
-    }
+    tenants: Repository[Tenant] = SqlaRepository(
+        connection, tables.tenants, plain_row, rows.tenant, bound=bound
+    )
+    keys: Repository[ApiKey] = SqlaRepository(
+        connection, tables.api_keys, plain_row, rows.api_key, bound=bound
+    )
+    replays: Repository[Replay] = SqlaRepository(
+        connection, tables.replays, plain_row, rows.replay, bound=bound
+    )
+    return {"tenants": tenants, "keys": keys, "replays": replays}
 
 
 def _community(connection: Connection, bound: str | None) -> Repositories:
@@ -63,16 +69,21 @@ def _community(connection: Connection, bound: str | None) -> Repositories:
     from prorata.adapters.sql.meters import SqlaMeterRepository, SqlaReadingRepository
     from prorata.adapters.sql.residents import SqlaResidentRepository
 
+    communities: Repository[Community] = SqlaRepository(
+        connection, tables.communities, plain_row, rows.community, bound=bound
+    )
+    units: Repository[CommunityUnit] = SqlaRepository(
+        connection, tables.units, plain_row, rows.unit, bound=bound, order=("community_id", "position")
+    )
+    residents: Repository[Resident] = SqlaResidentRepository(connection, bound=bound)
+    meters: Repository[Meter] = SqlaMeterRepository(connection, bound=bound)
+    readings: Repository[MeterReading] = SqlaReadingRepository(connection, bound=bound)
     return {
-        "communities": SqlaRepository[Any](
-            connection, tables.communities, plain_row, rows.community, bound=bound
-        ),
-        "units": SqlaRepository[Any](
-            connection, tables.units, plain_row, rows.unit, bound=bound, order=("community_id", "position")
-        ),
-        "residents": SqlaResidentRepository(connection, bound=bound),
-        "meters": SqlaMeterRepository(connection, bound=bound),
-        "readings": SqlaReadingRepository(connection, bound=bound),
+        "communities": communities,
+        "units": units,
+        "residents": residents,
+        "meters": meters,
+        "readings": readings,
     }
 
 
@@ -82,37 +93,49 @@ def _settlements(connection: Connection, bound: str | None) -> Repositories:
     from prorata.adapters.sql.settlements import SqlaSettlementRepository
     from prorata.domain.receipts.rendered import RenderedDocument
 
+    def rendered(row: Row) -> RenderedDocument:
+        return RenderedDocument(**row)
+
+    settlements: SettlementRepository = SqlaSettlementRepository(connection, bound=bound)
+    receipts: Repository[IssuedReceipt] = SqlaRepository(
+        connection, tables.receipts, plain_row, rows.receipt, bound=bound, order=RECEIPT_ORDER
+    )
+    receipt_events: Repository[ReceiptEvent] = SqlaRepository(
+        connection, tables.receipt_events, plain_row, rows.receipt_event, bound=bound, order=("seq",)
+    )
+    rendered_documents: Repository[RenderedDocument] = SqlaRepository(
+        connection, tables.rendered_documents, plain_row, rendered, bound=bound
+    )
+    held_receipts: HeldReceipts = SqlaHeldReceipts(connection, bound=bound)
     return {
-        "settlements": SqlaSettlementRepository(connection, bound=bound),
-        "receipts": SqlaRepository[Any](
-            connection, tables.receipts, plain_row, rows.receipt, bound=bound, order=RECEIPT_ORDER
-        ),
-        "receipt_events": SqlaRepository[Any](
-            connection, tables.receipt_events, plain_row, rows.receipt_event, bound=bound, order=("seq",)
-        ),
-        "rendered_documents": SqlaRepository[Any](
-            connection, tables.rendered_documents, plain_row, lambda row: RenderedDocument(**row), bound=bound
-        ),
-        "held_receipts": SqlaHeldReceipts(connection, bound=bound),
+        "settlements": settlements,
+        "receipts": receipts,
+        "receipt_events": receipt_events,
+        "rendered_documents": rendered_documents,
+        "held_receipts": held_receipts,
     }
 
 
 def _collection(connection: Connection, bound: str | None) -> Repositories:
     from prorata.adapters.sql import collection_rows as rows
 
+    remittances: Repository[Remittance] = SqlaRepository(
+        connection, tables.remittances, rows.remittance_row, rows.remittance, bound=bound
+    )
+    remittance_items: Repository[RemittanceItem] = SqlaRepository(
+        connection, tables.remittance_items, plain_row, rows.remittance_item, bound=bound
+    )
+    bank_returns: Repository[BankReturn] = SqlaRepository(
+        connection, tables.bank_returns, plain_row, rows.bank_return, bound=bound
+    )
+    bank_return_lines: Repository[BankReturnLine] = SqlaRepository(
+        connection, tables.bank_return_lines, plain_row, rows.bank_return_line, bound=bound
+    )
     return {
-        "remittances": SqlaRepository[Any](
-            connection, tables.remittances, rows.remittance_row, rows.remittance, bound=bound
-        ),
-        "remittance_items": SqlaRepository[Any](
-            connection, tables.remittance_items, plain_row, rows.remittance_item, bound=bound
-        ),
-        "bank_returns": SqlaRepository[Any](
-            connection, tables.bank_returns, plain_row, rows.bank_return, bound=bound
-        ),
-        "bank_return_lines": SqlaRepository[Any](
-            connection, tables.bank_return_lines, plain_row, rows.bank_return_line, bound=bound
-        ),
+        "remittances": remittances,
+        "remittance_items": remittance_items,
+        "bank_returns": bank_returns,
+        "bank_return_lines": bank_return_lines,
     }
 
 
@@ -121,29 +144,37 @@ def _imports(connection: Connection, bound: str | None) -> Repositories:
     from prorata.adapters.sql.jobs import SqlaJobs
     from prorata.domain.imports.model import IN_PROGRESS, WAITING
 
+    imports: Repository[ImportJob] = SqlaRepository(
+        connection, tables.imports, plain_row, rows.import_job, bound=bound
+    )
+    import_errors: Repository[RowError] = SqlaRepository(
+        connection, tables.import_errors, rows.row_error_row, rows.row_error, bound=bound
+    )
+    mapping_profiles: Repository[MappingProfile] = SqlaRepository(
+        connection, tables.mapping_profiles, plain_row, rows.mapping_profile, bound=bound
+    )
+    drop_accounts: Repository[DropAccount] = SqlaRepository(
+        connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account, bound=bound
+    )
+    drop_claims: Repository[DropClaim] = SqlaRepository(
+        connection, tables.drop_claims, plain_row, rows.drop_claim, bound=bound
+    )
+    import_jobs: Jobs[ImportJob] = SqlaJobs(
+        connection,
+        tables.imports,
+        plain_row,
+        rows.import_job,
+        waiting=tuple(s.value for s in WAITING),
+        in_progress=tuple(s.value for s in IN_PROGRESS),
+        bound=bound,
+    )
     return {
-        "imports": SqlaRepository[Any](connection, tables.imports, plain_row, rows.import_job, bound=bound),
-        "import_errors": SqlaRepository[Any](
-            connection, tables.import_errors, rows.row_error_row, rows.row_error, bound=bound
-        ),
-        "mapping_profiles": SqlaRepository[Any](
-            connection, tables.mapping_profiles, plain_row, rows.mapping_profile, bound=bound
-        ),
-        "drop_accounts": SqlaRepository[Any](
-            connection, tables.drop_accounts, rows.drop_account_row, rows.drop_account, bound=bound
-        ),
-        "drop_claims": SqlaRepository[Any](
-            connection, tables.drop_claims, plain_row, rows.drop_claim, bound=bound
-        ),
-        "import_jobs": SqlaJobs[Any](
-            connection,
-            tables.imports,
-            plain_row,
-            rows.import_job,
-            waiting=tuple(s.value for s in WAITING),
-            in_progress=tuple(s.value for s in IN_PROGRESS),
-            bound=bound,
-        ),
+        "imports": imports,
+        "import_errors": import_errors,
+        "mapping_profiles": mapping_profiles,
+        "drop_accounts": drop_accounts,
+        "drop_claims": drop_claims,
+        "import_jobs": import_jobs,
     }
 
 
@@ -151,37 +182,42 @@ def _outlets(connection: Connection, bound: str | None) -> Repositories:
     """Pushes to residents and webhook deliveries: records, and job rows claimed under a lease."""
     from prorata.adapters.sql import outlet_rows as rows
     from prorata.adapters.sql.deferred_jobs import SqlaDeferredJobs
-    from prorata.domain.notifications import model as notifications
-    from prorata.domain.webhooks import model as webhooks
+    from prorata.domain.notifications import model as pushes
+    from prorata.domain.webhooks import model as hooks
 
+    notifications: Repository[Notification] = SqlaRepository(
+        connection, tables.notifications, plain_row, rows.notification, bound=bound
+    )
+    notification_jobs: Jobs[Notification] = SqlaDeferredJobs(
+        connection,
+        tables.notifications,
+        plain_row,
+        rows.notification,
+        waiting=tuple(s.value for s in pushes.WAITING),
+        in_progress=tuple(s.value for s in pushes.IN_PROGRESS),
+        bound=bound,
+    )
+    webhooks: Repository[Webhook] = SqlaRepository(
+        connection, tables.webhooks, rows.webhook_row, rows.webhook, bound=bound
+    )
+    webhook_deliveries: Repository[WebhookDelivery] = SqlaRepository(
+        connection, tables.webhook_deliveries, plain_row, rows.webhook_delivery, bound=bound
+    )
+    delivery_jobs: Jobs[WebhookDelivery] = SqlaDeferredJobs(
+        connection,
+        tables.webhook_deliveries,
+        plain_row,
+        rows.webhook_delivery,
+        waiting=tuple(s.value for s in hooks.WAITING),
+        in_progress=tuple(s.value for s in hooks.IN_PROGRESS),
+        bound=bound,
+    )
     return {
-        "notifications": SqlaRepository[Any](
-            connection, tables.notifications, plain_row, rows.notification, bound=bound
-        ),
-        "notification_jobs": SqlaDeferredJobs[Any](
-            connection,
-            tables.notifications,
-            plain_row,
-            rows.notification,
-            waiting=tuple(s.value for s in notifications.WAITING),
-            in_progress=tuple(s.value for s in notifications.IN_PROGRESS),
-            bound=bound,
-        ),
-        "webhooks": SqlaRepository[Any](
-            connection, tables.webhooks, rows.webhook_row, rows.webhook, bound=bound
-        ),
-        "webhook_deliveries": SqlaRepository[Any](
-            connection, tables.webhook_deliveries, plain_row, rows.webhook_delivery, bound=bound
-        ),
-        "delivery_jobs": SqlaDeferredJobs[Any](
-            connection,
-            tables.webhook_deliveries,
-            plain_row,
-            rows.webhook_delivery,
-            waiting=tuple(s.value for s in webhooks.WAITING),
-            in_progress=tuple(s.value for s in webhooks.IN_PROGRESS),
-            bound=bound,
-        ),
+        "notifications": notifications,
+        "notification_jobs": notification_jobs,
+        "webhooks": webhooks,
+        "webhook_deliveries": webhook_deliveries,
+        "delivery_jobs": delivery_jobs,
     }
 
 
@@ -270,7 +306,12 @@ class SqlaUnitOfWork:
             connection = self.__dict__.get("connection")
             if make is None or connection is None:  # not a repository, or outside `with`
                 raise AttributeError(name)
-            self.__dict__.update(make(connection, self.tenant))
+            try:
+                made = make(connection, self.tenant)
+            except AttributeError as error:  # not to be taken for a missing attribute (hasattr)
+                raise RuntimeError(f"could not make the {name} repository") from error
+            for area_name, repository in made.items():
+                self.__dict__.setdefault(area_name, repository)  # one set meanwhile (a test's) stays
             return self.__dict__[name]
 
     def _forget_repositories(self) -> None:
@@ -286,10 +327,12 @@ class SqlaUnitOfWork:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         assert self.connection is not None
-        self.connection.rollback()
-        self.connection.close()
-        self.connection = None
-        self._forget_repositories()
+        try:
+            self.connection.rollback()
+            self.connection.close()
+        finally:
+            self.connection = None
+            self._forget_repositories()
 
     def commit(self) -> None:
         """Commit the changes with the events they emitted; then tell `published` which to dispatch."""
