@@ -142,6 +142,8 @@ def test_the_demo_prints_first_steps_that_work_as_printed(tmp_path: Path) -> Non
         for part in (f"http://127.0.0.1:{api}", f"127.0.0.1:{drop}", "workers", "database"):
             assert part in started.stderr  # where each part listens
         (export,) = _lines(guide, "export ")
+        (folder_line,) = _lines(guide, "cd ")  # pasted into another terminal, it starts where the demo runs
+        assert Path(folder_line.split(None, 1)[1].split("  #")[0].strip()).resolve() == tmp_path.resolve()
         curls = {line.split()[-1].rsplit("/v1/", 1)[1].strip('"'): line for line in _lines(guide, "curl ")}
 
         def run(ending: str) -> tuple[int, bytes]:
@@ -178,7 +180,12 @@ def test_the_demo_prints_first_steps_that_work_as_printed(tmp_path: Path) -> Non
         assert both["status"] == "settled"
         status, listed = run("admin/imports?status=failed")
         assert failed["import_id"] in [i["id"] for i in json.loads(listed)]
-        reprocess = f"{export}\nIMPORT={failed['import_id']}"  # as the guide says to set it
+        (import_line,) = _lines(guide, "IMPORT=")
+        reprocess = f"{export}\n{import_line}"  # as the guide sets it
+        said = subprocess.run(
+            ["bash", "-c", f"{reprocess}\necho $IMPORT"], cwd=tmp_path, capture_output=True, check=True
+        )
+        assert said.stdout.strip() == failed["import_id"].encode()
         assert _curl(tmp_path, reprocess, curls["admin/imports/$IMPORT/reprocess"])[0] == 202
         again = _wait_for(account / "processed" / f"{readings}.result.json")
         assert (again["import_id"], again["status"]) == (failed["import_id"], "settled")

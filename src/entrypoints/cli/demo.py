@@ -54,6 +54,7 @@ def prepare_demo(parts: Components, host: str, port: int, sftp_port: int) -> Non
         keys_file=kept,
         recorded_only=not settings.onesignal_configured,
         today=parts.clock.now().date(),
+        account=settings.drop_root / SFTP_USER,
     )
     click.echo(
         json.dumps(

@@ -22,6 +22,7 @@ class Where:
     keys_file: Path
     recorded_only: bool  # no OneSignal app configured
     today: date
+    account: Path  # the demo SFTP account's folder here
 
 
 def shown(path: Path) -> str:
@@ -43,6 +44,7 @@ def guide(demo: Demo, keys: dict[str, str], where: Where) -> str:
             f"  resident  {keys['resident']}   ({demo.resident.name}: her own receipts, under /v1/me)",
             "",
             "First steps (paste them into another terminal):",
+            f"  cd {Path.cwd()}  # the paths below are from here",
             f"  export KEY={keys['manager']} SUPPORT={keys['support']} RESIDENT={keys['resident']}",
             *_http_steps(demo, where),
             *_sftp_steps(demo, where),
@@ -114,10 +116,12 @@ def _sftp_steps(demo: Demo, where: Where) -> list[str]:
 
 def _after_sftp(demo: Demo, where: Where) -> list[str]:
     api, this = where.api, demo.waiting
+    result = f"{shown(where.account)}/*/{records.READINGS_SAMPLE}.result.json"  # in failed/, then processed/
+    read_id = "import json, sys; print(json.load(open(sys.argv[1]))['import_id'])"
     return [
         "  Or support does it from the API: every tenant's files that failed, and one reprocessed for the",
-        "  community it lacked (IMPORT=its import_id, in the list or in",
-        f"  failed/{records.READINGS_SAMPLE}.result.json):",
+        f"  community it lacked (its import_id is in the list, and in {records.READINGS_SAMPLE}'s result):",
+        f'  IMPORT=$(python3 -c "{read_id}" {result})',
         _curl("SUPPORT", f'"{api}/v1/admin/imports?status=failed"'),
         _curl(
             "SUPPORT",
