@@ -184,7 +184,7 @@ def _attach(
                     f"settlements for {', '.join(services)}; add a service column",
                 )
             )
-        return Attached([])
+        return Attached([], waiting=_fed_already(uow, job, community))
     attached, waiting = Attached([]), []
     for service, given in sorted(wanted.items()):
         draft = next((s for s in drafts if s.service is service), None)
@@ -199,6 +199,17 @@ def _attach(
         attached.settlements.append(settlement)
         attached.readings[settlement.id] = given.counted
     return replace(attached, waiting=tuple(waiting))
+
+
+def _fed_already(uow: UnitOfWork, job: ImportJob, community: Community) -> tuple[str, ...]:
+    """Why a file run again (support's reprocess) finds no draft: the settlements its readings fed before
+    are past drafts (published) and take no more readings."""
+    fed = uow.settlements.list(job.tenant_id, community_id=community.id, import_id=job.id).items
+    return tuple(
+        f"its {s.service.value} settlement {s.id} is {s.status.value}: it takes no more readings"
+        for s in fed
+        if s.status is not SettlementStatus.DRAFT
+    )
 
 
 def _taken(drafts: list[Settlement], service: Service, community: Community, problems: list[Problem]) -> None:
