@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Connection, Engine, insert, update
@@ -41,6 +41,14 @@ if TYPE_CHECKING:
     from prorata.domain.webhooks.model import Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
+
+
+def _leased(states: ModuleType) -> dict[str, tuple[str, ...]]:
+    """A job table's waiting and in-progress statuses, as its record's module names them."""
+    return {
+        "waiting": tuple(s.value for s in states.WAITING),
+        "in_progress": tuple(s.value for s in states.IN_PROGRESS),
+    }
 
 
 # Each area's repositories, made together on a connection for a tenant (None: every tenant's rows) when
@@ -142,7 +150,7 @@ def _collection(connection: Connection, bound: str | None) -> Repositories:
 def _imports(connection: Connection, bound: str | None) -> Repositories:
     from prorata.adapters.sql import import_rows as rows
     from prorata.adapters.sql.jobs import SqlaJobs
-    from prorata.domain.imports.model import IN_PROGRESS, WAITING
+    from prorata.domain.imports import model as imported
 
     imports: Repository[ImportJob] = SqlaRepository(
         connection, tables.imports, plain_row, rows.import_job, bound=bound
@@ -160,13 +168,7 @@ def _imports(connection: Connection, bound: str | None) -> Repositories:
         connection, tables.drop_claims, plain_row, rows.drop_claim, bound=bound
     )
     import_jobs: Jobs[ImportJob] = SqlaJobs(
-        connection,
-        tables.imports,
-        plain_row,
-        rows.import_job,
-        waiting=tuple(s.value for s in WAITING),
-        in_progress=tuple(s.value for s in IN_PROGRESS),
-        bound=bound,
+        connection, tables.imports, plain_row, rows.import_job, bound=bound, **_leased(imported)
     )
     return {
         "imports": imports,
@@ -189,13 +191,7 @@ def _outlets(connection: Connection, bound: str | None) -> Repositories:
         connection, tables.notifications, plain_row, rows.notification, bound=bound
     )
     notification_jobs: Jobs[Notification] = SqlaDeferredJobs(
-        connection,
-        tables.notifications,
-        plain_row,
-        rows.notification,
-        waiting=tuple(s.value for s in pushes.WAITING),
-        in_progress=tuple(s.value for s in pushes.IN_PROGRESS),
-        bound=bound,
+        connection, tables.notifications, plain_row, rows.notification, bound=bound, **_leased(pushes)
     )
     webhooks: Repository[Webhook] = SqlaRepository(
         connection, tables.webhooks, rows.webhook_row, rows.webhook, bound=bound
@@ -204,13 +200,7 @@ def _outlets(connection: Connection, bound: str | None) -> Repositories:
         connection, tables.webhook_deliveries, plain_row, rows.webhook_delivery, bound=bound
     )
     delivery_jobs: Jobs[WebhookDelivery] = SqlaDeferredJobs(
-        connection,
-        tables.webhook_deliveries,
-        plain_row,
-        rows.webhook_delivery,
-        waiting=tuple(s.value for s in hooks.WAITING),
-        in_progress=tuple(s.value for s in hooks.IN_PROGRESS),
-        bound=bound,
+        connection, tables.webhook_deliveries, plain_row, rows.webhook_delivery, bound=bound, **_leased(hooks)
     )
     return {
         "notifications": notifications,

@@ -43,6 +43,13 @@ IPV6_SOURCE_PREFIX = 64
 IPV6_PREFIXES = range(32, 129)  # wider than a /32 (an ISP's whole allocation) would be no one's
 
 
+def checked_ipv6_prefix(prefix: int) -> int:
+    """The prefix, if a source can be a network of that many bits; else ValueError."""
+    if prefix not in IPV6_PREFIXES:
+        raise ValueError(f"an IPv6 source is a network of 32 to 128 bits, not {prefix}")
+    return prefix
+
+
 def source_of(address: str, ipv6_prefix: int = IPV6_SOURCE_PREFIX) -> str:
     """The source a client's address counts as: an IPv4 address itself (also when an IPv6 socket shows it
     as ::ffff:a.b.c.d), an IPv6 address its network of `ipv6_prefix` bits (at 128: itself); anything else
@@ -85,8 +92,7 @@ class LoginPolicy:
         limits = (self.max_failures, self.max_address_failures, self.max_account_failures)
         if min(limits) < 1:
             raise ValueError("each failure limit is at least 1")
-        if self.ipv6_prefix not in IPV6_PREFIXES:
-            raise ValueError(f"an IPv6 source is a network of 32 to 128 bits, not {self.ipv6_prefix}")
+        checked_ipv6_prefix(self.ipv6_prefix)
         if self.window <= timedelta(0) or self.ban <= timedelta(0):
             raise ValueError("the window and the ban last some time")
 

@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from prorata.domain.dropzone.throttle import IPV6_PREFIXES, IPV6_SOURCE_PREFIX, source_of
+from prorata.domain.dropzone.throttle import IPV6_SOURCE_PREFIX, checked_ipv6_prefix, source_of
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,8 @@ class Refusal:
 
 class Startups:
     def __init__(self, total: int, per_address: int, ipv6_prefix: int = IPV6_SOURCE_PREFIX) -> None:
-        if ipv6_prefix not in IPV6_PREFIXES:  # else the first IPv6 client would fail the accept loop
-            raise ValueError(f"an IPv6 source is a network of 32 to 128 bits, not {ipv6_prefix}")
-        self.total, self.per_address, self.ipv6_prefix = total, per_address, ipv6_prefix
+        # Checked now: else the first IPv6 client would fail the accept loop.
+        self.total, self.per_address, self.ipv6_prefix = total, per_address, checked_ipv6_prefix(ipv6_prefix)
         self._waiting: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._refusing: set[str] = set()  # told refused, until one of theirs is admitted again ("" = all)
